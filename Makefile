@@ -1,0 +1,28 @@
+# The two commands of the README: `make run` and `make test`. Each installs what the machine lacks, then builds.
+SWIFT ?= swift
+
+.PHONY: run test deps build conformance format
+
+deps:
+	@bash .ci/install-deps
+
+build: deps
+	$(SWIFT) build
+
+# Runs the gateway with its embedded default (one line `lobby`, token in ~/.local/state/ozchat/gateway).
+run: deps
+	$(SWIFT) build --product ozgate
+	$(SWIFT) run ozgate
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test
+	$(MAKE) conformance
+
+# The independent client (written from PROTOCOL.md alone) against a real ozgate.
+conformance:
+	$(SWIFT) build --product ozgate
+	python3 Tests/conformance/conformance.py --ozgate "$$($(SWIFT) build --show-bin-path)/ozgate"
+
+format:
+	$(SWIFT) format --in-place --recursive Sources Tests Package.swift

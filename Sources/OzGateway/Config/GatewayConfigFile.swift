@@ -1,0 +1,265 @@
+import Foundation
+
+/// A secret as written in the config: either plain text (hashed at load, never kept) or an already hashed form.
+public enum ConfigSecret: Sendable, Equatable {
+    /// The secret itself, as written; the loader's caller hashes it and drops the text.
+    case plain(String)
+    /// An already hashed form (`token_hash` / `password_hash`), passed on unchecked.
+    case hashed(String)
+}
+
+/// One `[[line]]` (a room) from the config file.
+public struct LineEntry: Sendable, Equatable {
+    /// The room's name: 1-64 ASCII letters, digits, `-`, `_` or `.`; unique (case-sensitive) in the file.
+    public var name: String
+    /// From `token` (1-256 characters) or `token_hash` (non-empty, content not checked here).
+    public var token: ConfigSecret
+    /// From `expires`, written as a TOML date-time or a quoted RFC 3339 string.
+    public var expires: Date?
+    /// The 1-based line of the `[[line]]` header.
+    public var line: Int
+
+    /// Memberwise initializer.
+    public init(name: String, token: ConfigSecret, expires: Date?, line: Int) {
+        self.name = name
+        self.token = token
+        self.expires = expires
+        self.line = line
+    }
+}
+
+/// One `[[extension]]` from the config file.
+public struct ExtensionEntry: Sendable, Equatable {
+    /// 1-32 ASCII letters or digits, unique (case-sensitive) in the file; an integer value is kept as its decimal text.
+    public var number: String
+    /// From `password` or `password_hash`, both non-empty.
+    public var password: ConfigSecret
+    /// The `name` of the `[[line]]` this extension belongs to.
+    public var lineName: String
+    /// The 1-based line of the `[[extension]]` header.
+    public var line: Int
+
+    /// Memberwise initializer.
+    public init(number: String, password: ConfigSecret, lineName: String, line: Int) {
+        self.number = number
+        self.password = password
+        self.lineName = lineName
+        self.line = line
+    }
+}
+
+/// The parsed, schema-checked config file.
+public struct GatewayConfigFile: Sendable, Equatable {
+    /// The `[[line]]` tables in file order; never empty.
+    public var lines: [LineEntry]
+    /// The `[[extension]]` tables in file order; each names a line in `lines`.
+    public var extensions: [ExtensionEntry]
+
+    /// Memberwise initializer.
+    public init(lines: [LineEntry], extensions: [ExtensionEntry]) {
+        self.lines = lines
+        self.extensions = extensions
+    }
+
+    /// Reads the file at `path` (which must be valid UTF-8) and parses it; errors name `path`.
+    public static func load(path: String) throws(ConfigError) -> GatewayConfigFile {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw ConfigError(file: path, line: nil, message: "no such file")
+        }
+        guard !isDirectory.boolValue else { throw ConfigError(file: path, line: nil, message: "is a directory, not a file") }
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            let reason = (error as? CocoaError)?.code == .fileReadNoPermission ? "permission denied" : error.localizedDescription
+            throw ConfigError(file: path, line: nil, message: "cannot read the file: \(reason)")
+        }
+        guard let text = String(validating: data, as: UTF8.self) else {
+            throw ConfigError(file: path, line: nil, message: "the file is not valid UTF-8")
+        }
+        return try parse(text, file: path)
+    }
+
+    /// Parses config text; `file` is only used to label errors.
+    public static func parse(_ text: String, file: String) throws(ConfigError) -> GatewayConfigFile {
+        let document: TOMLDocument
+        do {
+            document = try TOMLDocument.parse(text)
+        } catch {
+            let column = error.column.map { " (column \($0))" } ?? ""
+            throw ConfigError(file: file, line: error.line, message: error.message + column)
+        }
+        return try ConfigSchema(file: file).check(document)
+    }
+}
+
+/// A config problem, pointing at the file and line.
+public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The path (or label) given to `load(path:)` or `parse(_:file:)`.
+    public var file: String
+    /// The 1-based line, when the problem has one.
+    public var line: Int?
+    /// What is wrong, for humans.
+    public var message: String
+
+    /// Memberwise initializer.
+    public init(file: String, line: Int?, message: String) {
+        self.file = file
+        self.line = line
+        self.message = message
+    }
+
+    /// `FILE:LINE: message`, or `FILE: message` without a line.
+    public var description: String {
+        if let line { "\(file):\(line): \(message)" } else { "\(file): \(message)" }
+    }
+}
+
+/// Checks a parsed document against the `[[line]]` / `[[extension]]` schema, stopping at the first problem.
+private struct ConfigSchema {
+    let file: String
+
+    func check(_ document: TOMLDocument) throws(ConfigError) -> GatewayConfigFile {
+        if let entry = document.root.entries.first {
+            throw fail(entry.line, "unknown top-level key '\(entry.key)'; the file may only hold [[line]] and [[extension]] tables")
+        }
+        var lines: [LineEntry] = []
+        var extensions: [(entry: ExtensionEntry, refLine: Int)] = []
+        var lineNames: [String: Int] = [:]
+        var numbers: [String: Int] = [:]
+        for table in document.tables {
+            switch (table.name, table.kind) {
+            case ("line", .arrayElement):
+                let (entry, nameLine) = try readLine(table)
+                if let first = lineNames[entry.name] {
+                    throw fail(nameLine, "duplicate line name '\(entry.name)' (first defined on line \(first))")
+                }
+                lineNames[entry.name] = nameLine
+                lines.append(entry)
+            case ("extension", .arrayElement):
+                let (entry, numberLine, refLine) = try readExtension(table)
+                if let first = numbers[entry.number] {
+                    throw fail(numberLine, "duplicate extension number '\(entry.number)' (first defined on line \(first))")
+                }
+                numbers[entry.number] = numberLine
+                extensions.append((entry, refLine))
+            case ("line", _), ("extension", _):
+                throw fail(table.line, "\(table.displayName) must be written as an array of tables: [[\(table.name)]]")
+            default:
+                throw fail(table.line, "unknown table \(table.displayName); allowed tables: [[line]], [[extension]]")
+            }
+        }
+        guard !lines.isEmpty else {
+            throw ConfigError(file: file, line: nil, message: "no [[line]] tables; at least one line must be defined")
+        }
+        for (entry, refLine) in extensions where lineNames[entry.lineName] == nil {
+            throw fail(refLine, "extension '\(entry.number)' refers to the line '\(entry.lineName)', which is not defined")
+        }
+        return GatewayConfigFile(lines: lines, extensions: extensions.map(\.entry))
+    }
+
+    private func readLine(_ table: TOMLTable) throws(ConfigError) -> (LineEntry, nameLine: Int) {
+        let reader = try TableReader(table, allowed: ["name", "token", "token_hash", "expires"], schema: self)
+        let (name, nameLine) = try reader.requiredString("name")
+        if !(1...64).contains(name.count) || !name.unicodeScalars.allSatisfy(Self.isNameScalar) {
+            throw fail(nameLine, "invalid line name '\(name)': use 1-64 letters, digits, '-', '_' or '.'")
+        }
+        let token = try reader.secret(plain: "token", hashed: "token_hash", maxLength: 256)
+        var expires: Date?
+        if let entry = table["expires"] {
+            switch entry.value {
+            case .dateTime(let date):
+                expires = date
+            case .string(let text):
+                switch TOMLDateTime.parse(text) {
+                case .success(let date): expires = date
+                case .failure(let problem): throw fail(entry.line, "'expires' is not a valid RFC 3339 date-time: \(problem.message)")
+                }
+            default:
+                throw fail(entry.line, "'expires' in [[line]] must be a date-time such as 2030-01-01T00:00:00Z, not \(entry.value.typeDescription)")
+            }
+        }
+        return (LineEntry(name: name, token: token, expires: expires, line: table.line), nameLine)
+    }
+
+    private func readExtension(_ table: TOMLTable) throws(ConfigError) -> (ExtensionEntry, numberLine: Int, refLine: Int) {
+        let reader = try TableReader(table, allowed: ["number", "password", "password_hash", "line"], schema: self)
+        guard let numberEntry = table["number"] else { throw fail(table.line, "[[extension]] is missing the required key 'number'") }
+        let number: String
+        switch numberEntry.value {
+        case .string(let text): number = text
+        case .integer(let value): number = String(value)
+        default: throw fail(numberEntry.line, "'number' in [[extension]] must be a string or an integer, not \(numberEntry.value.typeDescription)")
+        }
+        if !(1...32).contains(number.count) || !number.unicodeScalars.allSatisfy(Self.isAlphanumeric) {
+            throw fail(numberEntry.line, "invalid extension number '\(number)': use 1-32 letters or digits")
+        }
+        let password = try reader.secret(plain: "password", hashed: "password_hash", maxLength: nil)
+        let (lineName, refLine) = try reader.requiredString("line")
+        let entry = ExtensionEntry(number: number, password: password, lineName: lineName, line: table.line)
+        return (entry, numberEntry.line, refLine)
+    }
+
+    private static func isAlphanumeric(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar {
+        case "A"..."Z", "a"..."z", "0"..."9": true
+        default: false
+        }
+    }
+
+    private static func isNameScalar(_ scalar: Unicode.Scalar) -> Bool {
+        isAlphanumeric(scalar) || scalar == "-" || scalar == "_" || scalar == "."
+    }
+
+    func fail(_ line: Int, _ message: String) -> ConfigError {
+        ConfigError(file: file, line: line, message: message)
+    }
+}
+
+/// Typed access to one table's keys, after rejecting keys outside the allowed set.
+private struct TableReader {
+    let table: TOMLTable
+    let schema: ConfigSchema
+
+    init(_ table: TOMLTable, allowed: [String], schema: ConfigSchema) throws(ConfigError) {
+        for entry in table.entries where !allowed.contains(entry.key) {
+            let list = allowed.joined(separator: ", ")
+            throw schema.fail(entry.line, "unknown key '\(entry.key)' in \(table.displayName); allowed keys: \(list)")
+        }
+        self.table = table
+        self.schema = schema
+    }
+
+    func requiredString(_ key: String) throws(ConfigError) -> (String, line: Int) {
+        guard let entry = table[key] else {
+            throw schema.fail(table.line, "\(table.displayName) is missing the required key '\(key)'")
+        }
+        guard case .string(let text) = entry.value else {
+            throw schema.fail(entry.line, "'\(key)' in \(table.displayName) must be a string, not \(entry.value.typeDescription)")
+        }
+        return (text, entry.line)
+    }
+
+    /// Exactly one of `plain` and `hashed` must be present; both must be non-empty and `plain` at most `maxLength`.
+    func secret(plain: String, hashed: String, maxLength: Int?) throws(ConfigError) -> ConfigSecret {
+        switch (table[plain], table[hashed]) {
+        case (nil, nil):
+            throw schema.fail(table.line, "\(table.displayName) needs either '\(plain)' or '\(hashed)'")
+        case let (first?, second?):
+            let later = max(first.line, second.line)
+            throw schema.fail(later, "\(table.displayName) has both '\(plain)' and '\(hashed)'; give exactly one")
+        case (_?, nil):
+            let (text, line) = try requiredString(plain)
+            if text.isEmpty { throw schema.fail(line, "'\(plain)' must not be empty") }
+            if let maxLength, text.count > maxLength {
+                throw schema.fail(line, "'\(plain)' is \(text.count) characters long; the limit is \(maxLength)")
+            }
+            return .plain(text)
+        case (nil, _?):
+            let (text, line) = try requiredString(hashed)
+            if text.isEmpty { throw schema.fail(line, "'\(hashed)' must not be empty") }
+            return .hashed(text)
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import NIOCore
+import Logging
+import NIOPosix
+import NIOWebSocket
+import OzProtocol
+
+extension ConnectionHandler {
+    /// Checks a `connect` frame's limits and credentials. Password hashes are slow by design, so extension logins are
+    /// checked on the gateway's thread pool, never on the network threads.
+    func authenticate(token: String, properties: JSONObject) {
+        guard (1...WireLimits.maxTokenLength).contains(token.count) else {
+            return deny("token must be 1–\(WireLimits.maxTokenLength) characters, not \(token.count)")
+        }
+        var serialized: [UInt8] = []
+        JSONWriter.write(properties, into: &serialized)
+        guard serialized.count <= WireLimits.maxPropertiesBytes else {
+            return deny("properties are \(serialized.count) bytes serialized; the limit is \(WireLimits.maxPropertiesBytes)")
+        }
+        state = .authenticating
+        let directory = configuration.directory
+        let password = properties.password
+        guard let loop = context?.eventLoop else { return }
+        if directory.isExtension(token) {
+            gateway.threadPool.runIfActive(eventLoop: loop) {
+                directory.decide(token: token, password: password)
+            }.assumeIsolated().whenComplete { result in
+                switch result {
+                case .success(let decision): self.finishAuthentication(decision, properties: properties)
+                case .failure: self.deny("the gateway is shutting down")
+                }
+            }
+        } else {
+            finishAuthentication(directory.decide(token: token, password: password), properties: properties)
+        }
+    }
+
+    private func finishAuthentication(_ decision: AccessDecision, properties: JSONObject) {
+        guard case .authenticating = state, let context else { return }
+        switch decision {
+        case .denied(let reason):
+            deny(reason)
+        case .granted(let lineName, let number):
+            guard let room = gateway.rooms[lineName] else { return deny("line \(lineName) is not served") }
+            let phoneNumber = number ?? gateway.numbers.draw()
+            let info = ClientInfo(phoneNumber: phoneNumber, status: .online, properties: properties.withoutPasswords)
+            let member = Member(info: info, numberIsDrawn: number == nil, connection: self, eventLoop: context.eventLoop)
+            state = .granted(member, room)
+            logger[metadataKey: "number"] = "\(phoneNumber)"
+            logger[metadataKey: "room"] = "\(lineName)"
+            logger.info("connect", metadata: ["nickname": "\(info.nickname ?? "")"])
+            room.eventLoop.execute { room.join(member) }
+        }
+    }
+
+    private func deny(_ reason: String) {
+        logger.notice("deny", metadata: ["reason": "\(reason)"])
+        endReason = "access denied: \(reason)"
+        writeDirect(.accessDenied(reason: reason))
+        closeWebSocket(code: .policyViolation, reason: "access denied")
+    }
+}

@@ -1,0 +1,287 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOWebSocket
+import OzProtocol
+
+/// One client's WebSocket after the HTTP upgrade: reassembles messages, answers pings, enforces the handshake deadline,
+/// the bad-frame budget and liveness, authenticates `connect`, and feeds granted sessions into their room.
+/// Everything here runs on the channel's event loop.
+final class ConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = WebSocketFrame
+    typealias OutboundOut = WebSocketFrame
+
+    enum State {
+        case awaitingConnect
+        case authenticating
+        case granted(Member, Room)
+        case closing
+        case closed
+    }
+
+    let gateway: GatewayCore
+    let id: Int
+    var logger: Logger
+    var state: State = .awaitingConnect
+    var context: ChannelHandlerContext?
+    private var assembling: (opcode: WebSocketOpcode, data: ByteBuffer)?
+    private var lastHeard = NIODeadline.now()
+    private var badFrames: [NIODeadline] = []
+    private var timers: [Scheduled<Void>] = []
+    private var pingTimer: Scheduled<Void>?
+    private var flushPending = false
+    /// Why the connection ended, for the close log line.
+    var endReason = "socket closed"
+
+    init(gateway: GatewayCore, id: Int, logger: Logger) {
+        self.gateway = gateway
+        self.id = id
+        self.logger = logger
+        self.logger[metadataKey: "conn"] = "\(id)"
+    }
+
+    var configuration: GatewayConfiguration { gateway.configuration }
+
+    // MARK: lifecycle
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        lastHeard = .now()
+        let loop = context.eventLoop.assumeIsolated()
+        timers.append(
+            loop.scheduleTask(in: configuration.handshakeTimeout) {
+                switch self.state {
+                case .awaitingConnect, .authenticating:
+                    self.endReason = "no connect within the handshake deadline"
+                    self.closeWebSocket(code: .policyViolation, reason: "connect timeout")
+                default: break
+                }
+            })
+        schedulePing()
+        gateway.register(self, id: id, channel: context.channel)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        leaveRoom()
+        state = .closed
+        for timer in timers { timer.cancel() }
+        pingTimer?.cancel()
+        gateway.unregister(id: id)
+        logger.info("close", metadata: ["reason": "\(endReason)"])
+        self.context = nil
+        context.fireChannelInactive()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        // The write buffer passed its high-water mark (`maxOutboundBytes`): this member cannot keep up with the room.
+        if !context.channel.isWritable, case .granted = state {
+            endSession(.slow)
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        endReason = "error: \(error)"
+        context.close(promise: nil)
+    }
+
+    // MARK: inbound frames
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        lastHeard = .now()
+        switch frame.opcode {
+        case .ping:
+            guard frame.fin, frame.length <= 125 else { return protocolError("bad ping frame") }
+            write(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData))
+        case .pong:
+            break
+        case .connectionClose:
+            receivedClose(frame)
+        case .text, .binary:
+            guard assembling == nil else { return protocolError("new message before the previous one ended") }
+            if frame.fin {
+                handleMessage(opcode: frame.opcode, data: frame.unmaskedData)
+            } else {
+                assembling = (frame.opcode, frame.unmaskedData)
+            }
+        case .continuation:
+            guard var message = assembling else { return protocolError("continuation frame without a message") }
+            guard message.data.readableBytes + frame.length <= configuration.maxClientMessageBytes else {
+                endReason = "message over \(configuration.maxClientMessageBytes) bytes"
+                return closeWebSocket(code: .messageTooLarge, reason: "message too large")
+            }
+            var data = frame.unmaskedData
+            message.data.writeBuffer(&data)
+            if frame.fin {
+                assembling = nil
+                handleMessage(opcode: message.opcode, data: message.data)
+            } else {
+                assembling = message
+            }
+        default:
+            protocolError("reserved opcode")
+        }
+    }
+
+    private func protocolError(_ why: String) {
+        endReason = "protocol error: \(why)"
+        closeWebSocket(code: .protocolError, reason: why)
+    }
+
+    private func receivedClose(_ frame: WebSocketFrame) {
+        if case .closing = state {
+            context?.close(promise: nil)
+            return
+        }
+        var data = frame.unmaskedData
+        let code = data.readWebSocketErrorCode()
+        endReason = "client closed the WebSocket (\(code.map { "\(UInt16(webSocketErrorCode: $0))" } ?? "no code"))"
+        leaveRoom()
+        state = .closing
+        var reply = context?.channel.allocator.buffer(capacity: 2) ?? ByteBuffer()
+        reply.write(webSocketErrorCode: .normalClosure)
+        context?.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: reply)))
+            .assumeIsolated().whenComplete { _ in self.context?.close(promise: nil) }
+    }
+
+    private func handleMessage(opcode: WebSocketOpcode, data: ByteBuffer) {
+        switch state {
+        case .closing, .closed: return
+        default: break
+        }
+        guard opcode == .text else {
+            return reject(.badFrame, "binary frames are not accepted; send JSON text frames")
+        }
+        let frame: ClientFrame
+        do {
+            frame = try data.withUnsafeReadableBytes { (raw) throws(FrameError) in try ClientFrame(bytes: raw) }
+        } catch {
+            return reject(error.code, error.message)
+        }
+        switch (state, frame) {
+        case (.awaitingConnect, .connect(let token, let properties)):
+            authenticate(token: token, properties: properties)
+        case (.authenticating, .connect), (.granted, .connect):
+            reject(.alreadyConnected, "connect may be sent only once per connection")
+        case (.awaitingConnect, _), (.authenticating, _):
+            reject(.notConnected, "send connect and wait for ACCESS_GRANTED first")
+        case (.granted(let member, let room), .message(let to, let text)):
+            let scalars = text.unicodeScalars.count
+            guard scalars >= 1, scalars <= WireLimits.maxTextScalars else {
+                return reject(.badFrame, "text must be 1–\(WireLimits.maxTextScalars) Unicode scalars, not \(scalars)")
+            }
+            room.eventLoop.execute { room.post(from: member, to: to, text: text) }
+        case (.granted, .disconnect):
+            endReason = "client disconnected"
+            endSession(.client)
+        case (.closing, _), (.closed, _):
+            break
+        }
+    }
+
+    /// Answers bad input with an `error` frame; past the budget of bad frames per window, closes with 1008.
+    func reject(_ code: ErrorCode, _ message: String) {
+        let now = NIODeadline.now()
+        badFrames.removeAll { now - $0 > configuration.badFrameWindow }
+        badFrames.append(now)
+        writeDirect(ServerFrame.error(code: code, message: message))
+        if badFrames.count > configuration.badFrameLimit {
+            endReason = "more than \(configuration.badFrameLimit) bad frames"
+            logger.notice("bad-frame budget exceeded", metadata: ["last": "\(code)"])
+            closeWebSocket(code: .policyViolation, reason: "too many bad frames")
+        }
+    }
+
+    // MARK: liveness
+
+    private func schedulePing() {
+        pingTimer = context?.eventLoop.assumeIsolated().scheduleTask(in: configuration.pingInterval) {
+            self.pingTick()
+            self.schedulePing()
+        }
+    }
+
+    private func pingTick() {
+        switch state {
+        case .closing, .closed: return
+        default: break
+        }
+        if NIODeadline.now() - lastHeard > configuration.pingTimeout {
+            endReason = "no answer to pings"
+            if case .granted = state {
+                endSession(.idle)
+            } else {
+                closeWebSocket(code: .goingAway, reason: "idle")
+            }
+            return
+        }
+        var payload = ByteBuffer()
+        payload.writeInteger(UInt64(NIODeadline.now().uptimeNanoseconds))
+        write(WebSocketFrame(fin: true, opcode: .ping, data: payload))
+    }
+
+    // MARK: outbound
+
+    /// Queues an already-encoded server frame (room traffic and the snapshot); ignored once the session is ending.
+    func enqueue(_ frame: ByteBuffer) {
+        guard case .granted = state else { return }
+        write(WebSocketFrame(fin: true, opcode: .text, data: frame))
+    }
+
+    func writeDirect(_ frame: ServerFrame) {
+        write(WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(string: frame.encoded)))
+    }
+
+    /// Writes now and flushes once at the end of this event-loop turn, so a burst becomes one system call.
+    private func write(_ frame: WebSocketFrame) {
+        guard let context else { return }
+        context.write(wrapOutboundOut(frame), promise: nil)
+        guard !flushPending else { return }
+        flushPending = true
+        context.eventLoop.assumeIsolated().execute {
+            self.flushPending = false
+            self.context?.flush()
+        }
+    }
+
+    /// Ends a granted session: tells the client why, leaves the room, and closes the WebSocket.
+    func endSession(_ reason: CloseReason) {
+        guard case .granted(let member, let room) = state else { return }
+        if endReason == "socket closed" { endReason = reason.rawValue }
+        writeDirect(.connectionClosed(reason: reason))
+        logger.info("end", metadata: ["reason": "\(reason)", "number": "\(member.phoneNumber)", "room": "\(room.name)"])
+        let code: WebSocketErrorCode =
+            switch reason {
+            case .slow: .policyViolation
+            case .shutdown, .idle: .goingAway
+            default: .normalClosure
+            }
+        closeWebSocket(code: code, reason: reason.rawValue)
+    }
+
+    /// Takes a granted member out of its room (the room ignores a member it already replaced).
+    private func leaveRoom() {
+        guard case .granted(let member, let room) = state else { return }
+        room.eventLoop.execute { room.leave(member) }
+    }
+
+    /// Sends a close frame and closes the socket when the client answers, or after `closeGrace`.
+    func closeWebSocket(code: WebSocketErrorCode, reason: String) {
+        switch state {
+        case .closing, .closed: return
+        default: break
+        }
+        leaveRoom()
+        state = .closing
+        guard let context else { return }
+        var data = context.channel.allocator.buffer(capacity: 2 + reason.utf8.count)
+        data.write(webSocketErrorCode: code)
+        data.writeString(String(reason.prefix(100)))
+        write(WebSocketFrame(fin: true, opcode: .connectionClose, data: data))
+        timers.append(
+            context.eventLoop.assumeIsolated().scheduleTask(in: configuration.closeGrace) {
+                self.context?.close(promise: nil)
+            })
+    }
+}

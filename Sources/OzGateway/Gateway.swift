@@ -1,0 +1,93 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOWebSocket
+
+/// The ozgate server: binds a WebSocket endpoint, serves the configured lines, and shuts down gracefully.
+/// Used by the `ozgate` executable, by `ozchat`'s embedded gateway, and by the tests.
+public final class Gateway: Sendable {
+    public let configuration: GatewayConfiguration
+    private let group: MultiThreadedEventLoopGroup
+    private let core: GatewayCore
+    private let serverChannel = NIOLockedValueBox<(any Channel)?>(nil)
+    private let stopped = NIOLockedValueBox(false)
+
+    public init(configuration: GatewayConfiguration, logger: Logger = Logger(label: "ozgate")) {
+        self.configuration = configuration
+        self.group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.threads))
+        self.core = GatewayCore(configuration: configuration, group: group, logger: logger)
+    }
+
+    /// The bound port (useful when the configuration asked for port 0).
+    public var port: Int {
+        serverChannel.withLockedValue { $0?.localAddress?.port } ?? configuration.port
+    }
+
+    /// Number of open WebSocket connections.
+    public var connectionCount: Int { core.connectionCount }
+
+    /// Binds and starts accepting connections.
+    public func start() async throws {
+        let core = self.core
+        let configuration = self.configuration
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 4096)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(
+                .writeBufferWaterMark,
+                value: .init(low: configuration.maxOutboundBytes / 2, high: configuration.maxOutboundBytes)
+            )
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try Self.configurePipeline(channel, core: core)
+                }
+            }
+        let channel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
+        serverChannel.withLockedValue { $0 = channel }
+    }
+
+    private static func configurePipeline(_ channel: any Channel, core: GatewayCore) throws {
+        let configuration = core.configuration
+        let upgrader = NIOWebSocketServerUpgrader(
+            maxFrameSize: configuration.maxClientMessageBytes,
+            automaticErrorHandling: true,
+            shouldUpgrade: { channel, _ in channel.eventLoop.makeSucceededFuture(HTTPHeaders()) },
+            upgradePipelineHandler: { channel, _ in
+                channel.eventLoop.makeCompletedFuture {
+                    let id = core.makeConnectionID()
+                    var logger = core.logger
+                    logger[metadataKey: "ip"] = "\(channel.remoteAddress?.ipAddress ?? "?")"
+                    try channel.pipeline.syncOperations.addHandler(ConnectionHandler(gateway: core, id: id, logger: logger))
+                }
+            }
+        )
+        let sync = channel.pipeline.syncOperations
+        try sync.configureHTTPServerPipeline(
+            withServerUpgrade: (
+                upgraders: [upgrader],
+                completionHandler: { context in
+                    context.pipeline.removeHandler(name: HTTPRejectHandler.name, promise: nil)
+                }
+            )
+        )
+        try sync.addHandler(HTTPRejectHandler(timeout: configuration.handshakeTimeout), name: HTTPRejectHandler.name)
+    }
+
+    /// Ends every session with `CONNECTION_CLOSED` reason `shutdown`, waits for the sockets to close (bounded by the
+    /// close grace period), then releases the threads. Safe to call more than once.
+    public func shutdown() async {
+        let first = stopped.withLockedValue { wasStopped in
+            defer { wasStopped = true }
+            return !wasStopped
+        }
+        guard first else { return }
+        let channel = serverChannel.withLockedValue { $0 }
+        try? await channel?.close()
+        await core.closeAll()
+        try? await core.threadPool.shutdownGracefully()
+        try? await group.shutdownGracefully()
+    }
+}

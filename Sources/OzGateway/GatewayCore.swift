@@ -1,0 +1,72 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import NIOWebSocket
+import OzProtocol
+
+/// The state every connection shares: configuration, rooms, numbers, the password-hashing pool, and the live connections
+/// (for graceful shutdown).
+final class GatewayCore: Sendable {
+    let configuration: GatewayConfiguration
+    let rooms: [String: Room]
+    let numbers: NumberRegistry
+    let threadPool: NIOThreadPool
+    let logger: Logger
+    private let connections = NIOLockedValueBox([Int: (channel: any Channel, handler: NIOLoopBound<ConnectionHandler>)]())
+    private let nextID = NIOLockedValueBox(0)
+
+    init(configuration: GatewayConfiguration, group: any EventLoopGroup, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+        let numbers = NumberRegistry(reserved: Set(configuration.directory.extensions.keys))
+        self.numbers = numbers
+        var rooms: [String: Room] = [:]
+        for line in configuration.directory.lines {
+            rooms[line.name] = Room(name: line.name, eventLoop: group.next()) { numbers.release($0) }
+        }
+        self.rooms = rooms
+        self.threadPool = NIOThreadPool(numberOfThreads: 2)
+        threadPool.start()
+    }
+
+    /// A new connection id, for log lines.
+    func makeConnectionID() -> Int {
+        nextID.withLockedValue {
+            $0 += 1
+            return $0
+        }
+    }
+
+    func register(_ handler: ConnectionHandler, id: Int, channel: any Channel) {
+        let bound = NIOLoopBound(handler, eventLoop: channel.eventLoop)
+        connections.withLockedValue { $0[id] = (channel, bound) }
+    }
+
+    func unregister(id: Int) {
+        _ = connections.withLockedValue { $0.removeValue(forKey: id) }
+    }
+
+    /// Number of open WebSocket connections.
+    var connectionCount: Int { connections.withLockedValue { $0.count } }
+
+    /// Tells every connection the gateway is going away: granted sessions get `CONNECTION_CLOSED` reason `shutdown`.
+    /// Returns when every connection has closed, or after the close grace period.
+    func closeAll() async {
+        let open = connections.withLockedValue { Array($0.values) }
+        for connection in open {
+            connection.channel.eventLoop.execute {
+                let handler = connection.handler.value
+                if case .granted = handler.state {
+                    handler.endReason = "gateway shutdown"
+                    handler.endSession(.shutdown)
+                } else {
+                    handler.closeWebSocket(code: .goingAway, reason: "shutdown")
+                }
+            }
+        }
+        for connection in open {
+            _ = try? await connection.channel.closeFuture.get()
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import Logging
+
+/// Writes one logfmt line per event to standard error: `ts=… level=info msg=connect conn=7 number=Qdb3W room=lobby`.
+/// Values with spaces, quotes or control characters are quoted and escaped, so a hostile nickname cannot forge a log line.
+public struct GatewayLogHandler: LogHandler {
+    public var logLevel: Logger.Level
+    public var metadata: Logger.Metadata = [:]
+    private let label: String
+
+    public init(label: String, level: Logger.Level) {
+        self.label = label
+        self.logLevel = level
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        var line = "ts=\(WireTimestampText.now()) level=\(event.level) msg=\(Self.quote(event.message.description))"
+        let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
+        for key in merged.keys.sorted() {
+            line += " \(key)=\(Self.quote(merged[key]!.description))"
+        }
+        line += "\n"
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    /// Quotes a logfmt value when it needs it, escaping anything that could break the line.
+    static func quote(_ value: String) -> String {
+        let plain = !value.isEmpty && value.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7F && $0 != "\"" && $0 != "=" && $0 != "\\" }
+        if plain { return value }
+        var out = "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || (0x202A...0x202E).contains(scalar.value)
+                    || (0x2066...0x2069).contains(scalar.value)
+                {
+                    out += String(format: "\\u{%04x}", scalar.value)
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+}
+
+import OzProtocol
+
+/// The current time as a wire timestamp.
+enum WireTimestampText {
+    static func now() -> String { WireTimestamp.string(from: Date()) }
+}

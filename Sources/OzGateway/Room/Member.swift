@@ -1,0 +1,57 @@
+import NIOCore
+import OzProtocol
+
+/// One granted session as its room sees it. `send` is safe from any thread: it hops to the member's own event loop,
+/// where its connection queues the frame (and closes itself as `slow` if it cannot keep up).
+final class Member: @unchecked Sendable {
+    let phoneNumber: String
+    let info: ClientInfo
+    /// Whether `phoneNumber` was drawn at random (and must be given back), rather than an extension number.
+    let numberIsDrawn: Bool
+    /// `ClientInfo` JSON with status ONLINE / OFFLINE, encoded once when the member joins.
+    let onlineJSON: [UInt8]
+    let offlineJSON: [UInt8]
+    let eventLoop: any EventLoop
+    private let connection: NIOLoopBound<ConnectionHandler>
+
+    // Owned by the room's event loop.
+    /// The presence sequence number of this member's own ONLINE event; it has seen everything before it in its snapshot.
+    var joinSequence = 0
+    /// Position in the room's per-loop member list, for O(1) removal.
+    var slot = 0
+
+    init(info: ClientInfo, numberIsDrawn: Bool, connection: ConnectionHandler, eventLoop: any EventLoop) {
+        self.phoneNumber = info.phoneNumber
+        self.info = info
+        self.numberIsDrawn = numberIsDrawn
+        var online: [UInt8] = []
+        JSONWriter.write(info.json, into: &online)
+        self.onlineJSON = online
+        var offline: [UInt8] = []
+        var left = info
+        left.status = .offline
+        JSONWriter.write(left.json, into: &offline)
+        self.offlineJSON = offline
+        self.eventLoop = eventLoop
+        self.connection = NIOLoopBound(connection, eventLoop: eventLoop)
+    }
+
+    /// Queues an encoded frame for this member. Must be called on `eventLoop`.
+    func sendOnLoop(_ frame: ByteBuffer) {
+        connection.value.enqueue(frame)
+    }
+
+    /// Queues an encoded frame for this member, from any thread.
+    func send(_ frame: ByteBuffer) {
+        if eventLoop.inEventLoop {
+            sendOnLoop(frame)
+        } else {
+            eventLoop.execute { self.sendOnLoop(frame) }
+        }
+    }
+
+    /// Ends the session with a `CONNECTION_CLOSED` frame carrying `reason`, from any thread.
+    func end(_ reason: CloseReason) {
+        eventLoop.execute { self.connection.value.endSession(reason) }
+    }
+}

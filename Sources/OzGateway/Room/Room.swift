@@ -1,0 +1,191 @@
+import Foundation
+import NIOCore
+import OzProtocol
+
+/// A line's chatroom. All of its state lives on one event loop, which gives every member one total order of presence
+/// changes and messages. Each broadcast frame is encoded once and handed to each member's loop in one task per loop.
+final class Room: @unchecked Sendable {
+    let name: String
+    let eventLoop: any EventLoop
+    private let releaseNumber: @Sendable (String) -> Void
+
+    private var members: [String: Member] = [:]
+    /// Members grouped by their event loop, so a broadcast costs one cross-thread task per loop, not per member.
+    private var groups: [LoopGroup] = []
+    /// Presence changes not yet sent, batched into one `clientStateChanged` frame per loop turn.
+    private var pendingPresence: [(sequence: Int, json: [UInt8])] = []
+    private var nextSequence = 0
+    private var flushScheduled = false
+    /// Message ids are `EPOCH-N`: the epoch keeps ids unique across gateway restarts.
+    private let epoch: String
+    private var nextMessage = 1
+
+    private struct LoopGroup {
+        let eventLoop: any EventLoop
+        var members: [Member]
+    }
+
+    init(name: String, eventLoop: any EventLoop, releaseNumber: @escaping @Sendable (String) -> Void) {
+        self.name = name
+        self.eventLoop = eventLoop
+        self.releaseNumber = releaseNumber
+        self.epoch = String((0..<4).map { _ in "abcdefghijkmnpqrstuvwxyz23456789".randomElement()! })
+    }
+
+    /// Number of members (room loop only).
+    var count: Int { members.count }
+
+    /// Admits a member: replaces any session with the same number, sends it the snapshot, announces it to the others.
+    func join(_ member: Member) {
+        eventLoop.preconditionInEventLoop()
+        if let previous = members[member.phoneNumber] {
+            remove(previous)
+            previous.end(.replaced)
+        }
+        // Pending presence changes are already reflected in `members`, so the snapshot covers them; the newcomer's
+        // `joinSequence` makes the next flush send it only what happens after its own join.
+        var frame: [UInt8] = []
+        frame.reserveCapacity(96 + members.count * 96)
+        frame.append(contentsOf: #"{"type":"connectionState","state":"ACCESS_GRANTED","phoneNumber":"#.utf8)
+        JSONWriter.writeString(member.phoneNumber, into: &frame)
+        frame.append(contentsOf: #","room":"#.utf8)
+        JSONWriter.writeString(name, into: &frame)
+        frame.append(contentsOf: #","clients":["#.utf8)
+        var first = true
+        for group in groups {
+            for other in group.members {
+                if !first { frame.append(UInt8(ascii: ",")) }
+                first = false
+                frame.append(contentsOf: other.onlineJSON)
+            }
+        }
+        frame.append(contentsOf: "]}".utf8)
+        member.send(ByteBuffer(bytes: frame))
+
+        members[member.phoneNumber] = member
+        if let index = groups.firstIndex(where: { $0.eventLoop === member.eventLoop }) {
+            member.slot = groups[index].members.count
+            groups[index].members.append(member)
+        } else {
+            member.slot = 0
+            groups.append(LoopGroup(eventLoop: member.eventLoop, members: [member]))
+        }
+        member.joinSequence = announce(member.onlineJSON)
+    }
+
+    /// Removes a member whose connection ended; a no-op if it was already replaced.
+    func leave(_ member: Member) {
+        eventLoop.preconditionInEventLoop()
+        guard members[member.phoneNumber] === member else { return }
+        remove(member)
+    }
+
+    private func remove(_ member: Member) {
+        members[member.phoneNumber] = nil
+        if let index = groups.firstIndex(where: { $0.eventLoop === member.eventLoop }) {
+            let last = groups[index].members.removeLast()
+            if last !== member {
+                groups[index].members[member.slot] = last
+                last.slot = member.slot
+            }
+            if groups[index].members.isEmpty { groups.remove(at: index) }
+        }
+        announce(member.offlineJSON)
+        if member.numberIsDrawn { releaseNumber(member.phoneNumber) }
+    }
+
+    /// Queues a presence change and returns its sequence number.
+    @discardableResult
+    private func announce(_ json: [UInt8]) -> Int {
+        let sequence = nextSequence
+        nextSequence += 1
+        pendingPresence.append((sequence, json))
+        if !flushScheduled {
+            flushScheduled = true
+            eventLoop.execute { self.flushPresence() }
+        }
+        return sequence
+    }
+
+    /// Sends pending presence changes. A member that joined during the batch gets only the changes after its own join.
+    func flushPresence() {
+        flushScheduled = false
+        guard let firstSequence = pendingPresence.first?.sequence else { return }
+        var framesByStart: [Int: ByteBuffer] = [:]
+        func frame(from start: Int) -> ByteBuffer {
+            if let cached = framesByStart[start] { return cached }
+            var bytes: [UInt8] = Array(#"{"type":"clientStateChanged","clients":["#.utf8)
+            for (i, change) in pendingPresence[start...].enumerated() {
+                if i > 0 { bytes.append(UInt8(ascii: ",")) }
+                bytes.append(contentsOf: change.json)
+            }
+            bytes.append(contentsOf: "]}".utf8)
+            let buffer = ByteBuffer(bytes: bytes)
+            framesByStart[start] = buffer
+            return buffer
+        }
+        let everything = frame(from: 0)
+        for group in groups {
+            var deliveries: [(Member, ByteBuffer)] = []
+            deliveries.reserveCapacity(group.members.count)
+            for member in group.members {
+                if member.joinSequence < firstSequence {
+                    deliveries.append((member, everything))
+                } else {
+                    let start = member.joinSequence - firstSequence + 1
+                    if start < pendingPresence.count { deliveries.append((member, frame(from: start))) }
+                }
+            }
+            deliver(deliveries, on: group.eventLoop)
+        }
+        pendingPresence.removeAll(keepingCapacity: true)
+    }
+
+    /// Accepts a message from a member: stamps it with an id and time, then delivers it to the room or to one member,
+    /// echoing it to the sender as the receipt.
+    func post(from sender: Member, to recipient: String, text: String) {
+        eventLoop.preconditionInEventLoop()
+        guard members[sender.phoneNumber] === sender else { return }
+        let target: Member?
+        if recipient == ClientFrame.room {
+            target = nil
+        } else if let member = members[recipient] {
+            target = member
+        } else {
+            let error = ServerFrame.error(code: .unknownRecipient, message: "no member \(recipient) in room \(name)")
+            sender.send(ByteBuffer(string: error.encoded))
+            return
+        }
+        flushPresence()
+        let message = ChatMessage(
+            id: "\(epoch)-\(nextMessage)", from: sender.phoneNumber, to: recipient, text: text, ts: WireTimestamp.string(from: Date()))
+        nextMessage += 1
+        let frame = ByteBuffer(string: ServerFrame.message(message).encoded)
+        if let target {
+            target.send(frame)
+            if target !== sender { sender.send(frame) }
+        } else {
+            for group in groups {
+                deliver(group.members.map { ($0, frame) }, on: group.eventLoop)
+            }
+        }
+    }
+
+    /// Ends every member's session (gateway shutdown).
+    func endAll(_ reason: CloseReason) {
+        eventLoop.preconditionInEventLoop()
+        flushPresence()
+        for member in members.values { member.end(reason) }
+    }
+
+    private func deliver(_ deliveries: [(Member, ByteBuffer)], on loop: any EventLoop) {
+        guard !deliveries.isEmpty else { return }
+        if loop.inEventLoop {
+            for (member, frame) in deliveries { member.sendOnLoop(frame) }
+        } else {
+            loop.execute {
+                for (member, frame) in deliveries { member.sendOnLoop(frame) }
+            }
+        }
+    }
+}

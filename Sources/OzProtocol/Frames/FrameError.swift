@@ -1,0 +1,62 @@
+/// A frame that could not be decoded, with the error code the gateway answers it with.
+public struct FrameError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var code: ErrorCode
+    public var message: String
+
+    public init(_ code: ErrorCode, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "\(code): \(message)" }
+}
+
+/// Typed access to a frame's fields, throwing `BAD_FRAME` with the field's name when one is missing or ill-typed.
+struct FrameFields {
+    let object: JSONObject
+    let context: String
+
+    init(_ value: JSONValue, context: String) throws(FrameError) {
+        guard case .object(let object) = value else { throw FrameError(.badFrame, "\(context) must be a JSON object, not \(value.typeName)") }
+        self.object = object
+        self.context = context
+    }
+
+    func string(_ key: String) throws(FrameError) -> String {
+        guard let value = object[key] else { throw FrameError(.badFrame, "\(context): missing field \"\(key)\"") }
+        guard case .string(let s) = value else { throw FrameError(.badFrame, "\(context): field \"\(key)\" must be a string, not \(value.typeName)") }
+        return s
+    }
+
+    func optionalString(_ key: String) throws(FrameError) -> String? {
+        guard object[key] != nil, object[key] != .null else { return nil }
+        return try string(key)
+    }
+
+    func optionalObject(_ key: String) throws(FrameError) -> JSONObject? {
+        guard let value = object[key], value != .null else { return nil }
+        guard case .object(let o) = value else { throw FrameError(.badFrame, "\(context): field \"\(key)\" must be an object, not \(value.typeName)") }
+        return o
+    }
+
+    func array(_ key: String) throws(FrameError) -> [JSONValue] {
+        guard let value = object[key] else { throw FrameError(.badFrame, "\(context): missing field \"\(key)\"") }
+        guard case .array(let a) = value else { throw FrameError(.badFrame, "\(context): field \"\(key)\" must be an array, not \(value.typeName)") }
+        return a
+    }
+}
+
+/// Parses a frame's bytes into JSON, mapping syntax errors to `BAD_JSON`.
+func parseFrameJSON<Bytes: Collection>(_ bytes: Bytes) throws(FrameError) -> JSONValue where Bytes.Element == UInt8 {
+    do {
+        return try JSONParser.parse(bytes)
+    } catch {
+        throw FrameError(.badJSON, error.description)
+    }
+}
+
+/// The frame's `type`: `BAD_FRAME` when the JSON is not an object or has no string `type`.
+func frameType(_ value: JSONValue) throws(FrameError) -> (String, FrameFields) {
+    let fields = try FrameFields(value, context: "frame")
+    return (try fields.string("type"), fields)
+}

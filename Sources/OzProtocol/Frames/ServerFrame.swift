@@ -1,0 +1,122 @@
+import Foundation
+
+/// A chat message as the gateway delivers it.
+public struct ChatMessage: Sendable, Hashable {
+    /// Unique per room; the sender's echo carries the same id (the delivery receipt).
+    public var id: String
+    /// The sender's phoneNumber.
+    public var from: String
+    /// `"*"` for the room, else the recipient's phoneNumber.
+    public var to: String
+    public var text: String
+    /// RFC 3339 UTC with milliseconds, as sent by the gateway.
+    public var ts: String
+
+    public init(id: String, from: String, to: String, text: String, ts: String) {
+        self.id = id
+        self.from = from
+        self.to = to
+        self.text = text
+        self.ts = ts
+    }
+
+    /// Whether it was sent to the whole room.
+    public var isRoomMessage: Bool { to == ClientFrame.room }
+}
+
+/// A frame the gateway sends to a client.
+public enum ServerFrame: Sendable, Equatable {
+    case accessGranted(phoneNumber: String, room: String, clients: [ClientInfo])
+    case accessDenied(reason: String)
+    case connectionClosed(reason: CloseReason)
+    /// Presence changes in the order they happened.
+    case clientStateChanged([ClientInfo])
+    case message(ChatMessage)
+    case error(code: ErrorCode, message: String)
+
+    /// The wire form.
+    public var json: JSONValue {
+        switch self {
+        case .accessGranted(let number, let room, let clients):
+            .object([
+                "type": "connectionState", "state": "ACCESS_GRANTED", "phoneNumber": .string(number), "room": .string(room),
+                "clients": .array(clients.map(\.json)),
+            ])
+        case .accessDenied(let reason):
+            .object(["type": "connectionState", "state": "ACCESS_DENIED", "reason": .string(reason)])
+        case .connectionClosed(let reason):
+            .object(["type": "connectionState", "state": "CONNECTION_CLOSED", "reason": .string(reason.rawValue)])
+        case .clientStateChanged(let clients):
+            .object(["type": "clientStateChanged", "clients": .array(clients.map(\.json))])
+        case .message(let m):
+            .object([
+                "type": "message", "id": .string(m.id), "from": .string(m.from), "to": .string(m.to), "text": .string(m.text),
+                "ts": .string(m.ts),
+            ])
+        case .error(let code, let message):
+            .object(["type": "error", "code": .string(code.rawValue), "message": .string(message)])
+        }
+    }
+
+    /// The compact JSON text.
+    public var encoded: String { JSONWriter.string(json) }
+
+    /// Decodes a frame from its JSON text. Unknown fields are ignored.
+    public init<Bytes: Collection>(bytes: Bytes) throws(FrameError) where Bytes.Element == UInt8 {
+        try self.init(json: try parseFrameJSON(bytes))
+    }
+
+    /// Decodes a frame from a parsed JSON value.
+    public init(json: JSONValue) throws(FrameError) {
+        let (type, fields) = try frameType(json)
+        switch type {
+        case "connectionState":
+            let state = try fields.string("state")
+            switch state {
+            case "ACCESS_GRANTED":
+                let clients = try fields.array("clients").map { (value) throws(FrameError) in try ClientInfo(json: value) }
+                self = .accessGranted(phoneNumber: try fields.string("phoneNumber"), room: try fields.string("room"), clients: clients)
+            case "ACCESS_DENIED":
+                self = .accessDenied(reason: try fields.optionalString("reason") ?? "")
+            case "CONNECTION_CLOSED":
+                self = .connectionClosed(reason: CloseReason(rawValue: try fields.optionalString("reason") ?? ""))
+            default:
+                throw FrameError(.badFrame, "unknown connection state \"\(state)\"")
+            }
+        case "clientStateChanged":
+            self = .clientStateChanged(try fields.array("clients").map { (value) throws(FrameError) in try ClientInfo(json: value) })
+        case "message":
+            self = .message(
+                ChatMessage(
+                    id: try fields.string("id"), from: try fields.string("from"), to: try fields.string("to"), text: try fields.string("text"),
+                    ts: try fields.string("ts")))
+        case "error":
+            self = .error(code: ErrorCode(rawValue: try fields.string("code")), message: try fields.optionalString("message") ?? "")
+        default:
+            throw FrameError(.unknownType, "unknown frame type \"\(type)\"")
+        }
+    }
+}
+
+/// Formats and reads the protocol's timestamps: RFC 3339, UTC, milliseconds (`2026-11-27T12:00:00.123Z`).
+public enum WireTimestamp {
+    /// The wire text for a date.
+    public static func string(from date: Date) -> String {
+        let millis = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        let seconds = millis.quotientAndRemainder(dividingBy: 1000)
+        var time = time_t(seconds.quotient)
+        var parts = tm()
+        gmtime_r(&time, &parts)
+        let ms = Int(seconds.remainder < 0 ? seconds.remainder + 1000 : seconds.remainder)
+        return String(
+            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
+            Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), ms)
+    }
+
+    /// Parses a wire timestamp (fractional seconds optional); nil when malformed.
+    public static func date(from text: String) -> Date? {
+        let withFraction = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+        if let date = try? withFraction.parse(text) { return date }
+        return try? Date.ISO8601FormatStyle().parse(text)
+    }
+}

@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import Logging
+import NIOCore
+import OzGateway
+import OzProtocol
+
+/// `ozgate [serve]`: runs the gateway until SIGINT or SIGTERM, then shuts down gracefully and exits 0.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the gateway (the default command).",
+        discussion: """
+            With --config FILE, serves the lines and extensions in that TOML file. Without it, serves one line `lobby` \
+            whose token is kept in the per-user file \(LocalGatewayFile.defaultPath()) (mode 0600), where a local ozchat finds it.
+            """
+    )
+
+    @Option(help: "Address to listen on.") var host = "127.0.0.1"
+    @Option(help: "Port to listen on (0 picks a free one).") var port = WireLimits.defaultPort
+    @Option(help: "TOML file of [[line]] and [[extension]] tables.") var config: String?
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
+    @Option(help: "Seconds between the gateway's pings.") var pingInterval = 20.0
+    @Option(help: "Seconds of silence after which a connection is closed.") var pingTimeout = 60.0
+    @Option(help: "Where the embedded default keeps its lobby token.") var tokenFile = LocalGatewayFile.defaultPath()
+
+    func run() async throws {
+        guard let level = Logger.Level(rawValue: logLevel) else {
+            throw ValidationError("unknown log level \"\(logLevel)\"; use trace, debug, info, notice, warning, error or critical")
+        }
+        guard (0...65535).contains(port) else { throw ValidationError("port must be 0–65535") }
+        guard pingInterval > 0, pingTimeout > 0 else { throw ValidationError("ping interval and timeout must be positive") }
+        LoggingSystem.bootstrap { GatewayLogHandler(label: $0, level: level) }
+
+        let directory: AccessDirectory
+        var embeddedToken: String?
+        if let config {
+            do {
+                directory = try AccessDirectory(configFile: try GatewayConfigFile.load(path: config), path: config)
+            } catch {
+                FileHandle.standardError.write(Data("ozgate: config error: \(error)\n".utf8))
+                throw ExitCode(78)
+            }
+        } else {
+            let token = (try? LocalGatewayFile.read(path: tokenFile))?.token ?? LocalGatewayFile.makeToken()
+            embeddedToken = token
+            directory = AccessDirectory(lines: [LineCredential(name: "lobby", tokenHash: .token(token))], extensions: [])
+        }
+
+        let gatewayConfiguration = GatewayConfiguration(
+            host: host, port: port, directory: directory,
+            pingInterval: .nanoseconds(Int64(pingInterval * 1e9)), pingTimeout: .nanoseconds(Int64(pingTimeout * 1e9)))
+        let gateway = Gateway(configuration: gatewayConfiguration, logger: Logger(label: "ozgate"))
+        do {
+            try await gateway.start()
+        } catch {
+            FileHandle.standardError.write(Data("ozgate: cannot listen on \(host):\(port): \(error)\n".utf8))
+            await gateway.shutdown()
+            throw ExitCode(69)
+        }
+        let hostText = host.contains(":") ? "[\(host)]" : host
+        let url = "ws://\(hostText):\(gateway.port)/"
+        say("listening on \(url)")
+        if let embeddedToken {
+            do {
+                try LocalGatewayFile(server: url, token: embeddedToken).write(path: tokenFile)
+            } catch {
+                FileHandle.standardError.write(Data("ozgate: warning: cannot write \(tokenFile): \(error)\n".utf8))
+            }
+            say("lobby token: \(embeddedToken)")
+        }
+        await SignalWaiter.wait(for: [SIGINT, SIGTERM])
+        say("shutting down")
+        await gateway.shutdown()
+    }
+}
+
+/// Prints a line to standard output unbuffered, so a supervising process sees it at once.
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
