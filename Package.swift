@@ -45,6 +45,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .testTarget(name: "OzGateTests", dependencies: ["ozgate"], swiftSettings: strict),
         .testTarget(name: "OzProtocolTests", dependencies: ["OzProtocol"], swiftSettings: strict),
         .testTarget(
             name: "OzGatewayTests",

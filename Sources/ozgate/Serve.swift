@@ -30,6 +30,7 @@ struct Serve: AsyncParsableCommand {
         guard (0...65535).contains(port) else { throw ValidationError("port must be 0–65535") }
         guard pingInterval > 0, pingTimeout > 0 else { throw ValidationError("ping interval and timeout must be positive") }
         LoggingSystem.bootstrap { GatewayLogHandler(label: $0, level: level) }
+        let signals = SignalWaiter([SIGINT, SIGTERM])
 
         let directory: AccessDirectory
         var embeddedToken: String?
@@ -68,7 +69,7 @@ struct Serve: AsyncParsableCommand {
             }
             say("lobby token: \(embeddedToken)")
         }
-        await SignalWaiter.wait(for: [SIGINT, SIGTERM])
+        await signals.wait()
         say("shutting down")
         await gateway.shutdown()
     }

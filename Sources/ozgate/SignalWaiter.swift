@@ -1,40 +1,41 @@
 import Dispatch
 import Foundation
 
-/// Suspends until one of the given signals arrives (their default action is disabled while waiting).
-enum SignalWaiter {
-    static func wait(for signals: [Int32]) async {
+/// Catches the given signals from the moment it is created (their default action is disabled), so a signal that arrives
+/// while the gateway is still starting is not lost; `wait()` returns once one has arrived.
+final class SignalWaiter: @unchecked Sendable {
+    private var sources: [any DispatchSourceSignal] = []
+    private let lock = NSLock()
+    private var arrived = false
+    private var continuation: CheckedContinuation<Void, Never>?
+
+    init(_ signals: [Int32]) {
+        for number in signals {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { [weak self] in self?.fire() }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    private func fire() {
+        let waiting = lock.withLock {
+            arrived = true
+            defer { continuation = nil }
+            return continuation
+        }
+        waiting?.resume()
+    }
+
+    /// Suspends until one of the signals has arrived (returns at once if one already has).
+    func wait() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let resumed = ResumeOnce(continuation)
-            for number in signals {
-                signal(number, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-                source.setEventHandler { resumed.resume() }
-                source.resume()
-                Sources.keep(source)
+            let already = lock.withLock {
+                if !arrived { self.continuation = continuation }
+                return arrived
             }
-        }
-    }
-
-    /// Keeps signal sources alive for the life of the process.
-    private enum Sources {
-        nonisolated(unsafe) static var all: [any DispatchSourceSignal] = []
-        static let lock = NSLock()
-        static func keep(_ source: any DispatchSourceSignal) {
-            lock.withLock { all.append(source) }
-        }
-    }
-
-    /// Resumes a continuation at most once, from whichever signal comes first.
-    private final class ResumeOnce: @unchecked Sendable {
-        private var continuation: CheckedContinuation<Void, Never>?
-        private let lock = NSLock()
-        init(_ continuation: CheckedContinuation<Void, Never>) { self.continuation = continuation }
-        func resume() {
-            lock.withLock {
-                continuation?.resume()
-                continuation = nil
-            }
+            if already { continuation.resume() }
         }
     }
 }
