@@ -13,12 +13,15 @@ let package = Package(
         .executable(name: "ozgate", targets: ["ozgate"]),
         .library(name: "OzProtocol", targets: ["OzProtocol"]),
         .library(name: "OzGateway", targets: ["OzGateway"]),
+        .library(name: "OzClient", targets: ["OzClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.2"),
     ],
     targets: [
         .target(name: "OzProtocol", swiftSettings: strict),
@@ -36,6 +39,18 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "OzClient",
+            dependencies: [
+                "OzProtocol",
+                .product(name: "WSClient", package: "swift-websocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "ozgate",
             dependencies: [
@@ -45,6 +60,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .testTarget(name: "OzClientTests", dependencies: ["OzClient", "OzGateway", "OzProtocol", .product(name: "NIOCore", package: "swift-nio")], swiftSettings: strict),
         .testTarget(name: "OzGateTests", dependencies: ["ozgate"], swiftSettings: strict),
         .testTarget(name: "OzProtocolTests", dependencies: ["OzProtocol"], swiftSettings: strict),
         .testTarget(

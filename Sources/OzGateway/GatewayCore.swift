@@ -53,6 +53,10 @@ final class GatewayCore: Sendable {
     /// Tells every connection the gateway is going away: granted sessions get `CONNECTION_CLOSED` reason `shutdown`.
     /// Returns when every connection has closed, or after the close grace period.
     func closeAll() async {
+        // Rooms first, so members are told `shutdown` without a flurry of OFFLINE notices about each other.
+        for room in rooms.values {
+            try? await room.eventLoop.submit { room.endAll(.shutdown) }.get()
+        }
         let open = connections.withLockedValue { Array($0.values) }
         for connection in open {
             connection.channel.eventLoop.execute {

@@ -19,6 +19,8 @@ final class Room: @unchecked Sendable {
     /// Message ids are `EPOCH-N`: the epoch keeps ids unique across gateway restarts.
     private let epoch: String
     private var nextMessage = 1
+    /// Set at shutdown: no more joins, and departures are no longer announced (everyone is being told `shutdown`).
+    private var closed = false
 
     private struct LoopGroup {
         let eventLoop: any EventLoop
@@ -38,6 +40,10 @@ final class Room: @unchecked Sendable {
     /// Admits a member: replaces any session with the same number, sends it the snapshot, announces it to the others.
     func join(_ member: Member) {
         eventLoop.preconditionInEventLoop()
+        guard !closed else {
+            member.end(.shutdown)
+            return
+        }
         if let previous = members[member.phoneNumber] {
             remove(previous)
             previous.end(.replaced)
@@ -97,6 +103,7 @@ final class Room: @unchecked Sendable {
     /// Queues a presence change and returns its sequence number.
     @discardableResult
     private func announce(_ json: [UInt8]) -> Int {
+        guard !closed else { return nextSequence }
         let sequence = nextSequence
         nextSequence += 1
         pendingPresence.append((sequence, json))
@@ -171,10 +178,11 @@ final class Room: @unchecked Sendable {
         }
     }
 
-    /// Ends every member's session (gateway shutdown).
+    /// Ends every member's session and closes the room (gateway shutdown).
     func endAll(_ reason: CloseReason) {
         eventLoop.preconditionInEventLoop()
         flushPresence()
+        closed = true
         for member in members.values { member.end(reason) }
     }
 

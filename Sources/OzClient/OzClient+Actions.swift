@@ -1,0 +1,100 @@
+import OzProtocol
+
+extension OzClient {
+    /// Carries out the state machine's actions, in order.
+    func perform(_ actions: [ConnectionStateMachine.Action]) {
+        for action in actions {
+            switch action {
+            case .openSocket(let address, let token):
+                sockets[token] = ClientSocket.open(address: address, token: token, client: self)
+            case .send(let frame, let token):
+                sockets[token]?.send(frame)
+                if case .connect = frame { startAnswerTimer(token) }
+            case .closeSocket(let token):
+                sockets.removeValue(forKey: token)?.close()
+            case .scheduleRetry(let plan, let token):
+                retryTimer?.cancel()
+                retryTimer = Task { [weak self] in
+                    try? await Task.sleep(until: plan.deadline, clock: .continuous)
+                    guard !Task.isCancelled else { return }
+                    await self?.retryFired(token)
+                }
+            case .cancelRetry:
+                retryTimer?.cancel()
+                retryTimer = nil
+            case .report(let state):
+                if case .accessGranted(let number, _) = state { phoneNumber = number } else { phoneNumber = nil }
+                emit(.connectionState(state))
+            }
+        }
+    }
+
+    private func retryFired(_ token: ConnectionStateMachine.Token) {
+        perform(machine.retryTimerFired(token))
+    }
+
+    /// Treats an unanswered `connect` as a failed attempt.
+    private func startAnswerTimer(_ token: ConnectionStateMachine.Token) {
+        let timeout = configuration.answerTimeout
+        Task { [weak self] in
+            try? await Task.sleep(for: timeout)
+            await self?.answerTimedOut(token)
+        }
+    }
+
+    private func answerTimedOut(_ token: ConnectionStateMachine.Token) {
+        guard machine.isLive(token), case .connecting = machine.state else { return }
+        perform(machine.socketLost(token, reason: "no answer to connect within \(configuration.answerTimeout)", at: .now))
+    }
+
+    // MARK: socket events
+
+    func socketOpened(_ token: ConnectionStateMachine.Token) {
+        perform(machine.socketOpened(token))
+    }
+
+    func socketLost(_ token: ConnectionStateMachine.Token, reason: String) {
+        sockets.removeValue(forKey: token)
+        perform(machine.socketLost(token, reason: reason, at: .now))
+    }
+
+    /// Handles one text message from the gateway. Anything malformed is reported and otherwise ignored: a hostile or
+    /// broken gateway cannot make the client crash or lose its state.
+    func received(_ text: String, on token: ConnectionStateMachine.Token) {
+        guard machine.isLive(token) else { return }
+        let frame: ServerFrame
+        do {
+            frame = try ServerFrame(bytes: Array(text.utf8))
+        } catch {
+            emit(.error(code: error.code, message: "the gateway sent a frame we could not read: \(error.message)"))
+            return
+        }
+        switch frame {
+        case .accessGranted(_, _, let clients):
+            perform(machine.received(frame, on: token, at: .now))
+            let me = phoneNumber
+            for change in roster.apply(snapshot: clients.filter { $0.phoneNumber != me }) { emit(.clientState(change.reported)) }
+        case .accessDenied, .connectionClosed:
+            perform(machine.received(frame, on: token, at: .now))
+        case .clientStateChanged(let clients):
+            guard case .accessGranted = machine.state else { return }
+            let me = phoneNumber
+            for change in roster.apply(changes: clients.filter { $0.phoneNumber != me }) { emit(.clientState(change.reported)) }
+        case .message(let message):
+            emit(.message(message))
+        case .error(let code, let message):
+            emit(.error(code: code, message: message))
+        }
+    }
+}
+
+extension RosterChange {
+    /// The ClientInfo to report: ONLINE for a join or update, OFFLINE (with the last properties) for a leave.
+    var reported: ClientInfo {
+        switch self {
+        case .joined(let info), .updated(_, let info): info
+        case .left(let info):
+            ClientInfo(phoneNumber: info.phoneNumber, status: .offline, properties: info.properties)
+        }
+    }
+}

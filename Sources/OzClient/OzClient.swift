@@ -1,0 +1,79 @@
+import Logging
+import OzProtocol
+
+/// The client session, shaped like Ozeki's OzWebClient: `connect(serverAddress, token, properties)`, `disconnect()`,
+/// `send(text, to:)`, and one stream of `events`. The reconnect policy is OzProtocol's pure `ConnectionStateMachine`;
+/// this actor only carries out its actions (sockets, timers) and keeps the roster, so that after a reconnect only real
+/// differences are reported.
+public actor OzClient {
+    /// Every event, in order. There is one stream per client; it ends after `shutdown()`.
+    public nonisolated let events: AsyncStream<OzClientEvent>
+    private let continuation: AsyncStream<OzClientEvent>.Continuation
+    let configuration: OzClientConfiguration
+    let logger: Logger
+    var machine: ConnectionStateMachine
+    /// The peers as last reported (ourselves excluded).
+    public internal(set) var roster = Roster()
+    /// Our number in the current session, nil when not granted.
+    public internal(set) var phoneNumber: String?
+    /// The current state (nil before the first connect).
+    public var state: ConnectionState? { machine.state }
+    var sockets: [ConnectionStateMachine.Token: ClientSocket] = [:]
+    var retryTimer: Task<Void, Never>?
+
+    public init(configuration: OzClientConfiguration = .init(), logger: Logger = Logger(label: "ozclient")) {
+        (events, continuation) = AsyncStream.makeStream(of: OzClientEvent.self)
+        self.configuration = configuration
+        self.logger = logger
+        self.machine = ConnectionStateMachine(configuration: configuration.machine, sample: configuration.sample)
+    }
+
+    /// Connects, or reconnects with new credentials (closing any current session first).
+    /// `serverAddress` takes every form of PROTOCOL.md (`host`, `host:port`, `[v6]:port`, `ws://…`, `wss://…`).
+    public func connect(serverAddress: String, token: String, properties: JSONObject = JSONObject()) throws(ServerAddressError) {
+        let address = try ServerAddress(parsing: serverAddress)
+        perform(machine.connect(ConnectRequest(address: address, token: token, properties: properties)))
+    }
+
+    /// Reconnects with the credentials of the last `connect`; false when there were none.
+    @discardableResult
+    public func reconnect() -> Bool {
+        guard let request = machine.request else { return false }
+        perform(machine.connect(request))
+        return true
+    }
+
+    /// The credentials of the last `connect`.
+    public var lastRequest: ConnectRequest? { machine.request }
+
+    /// Ends the session (the gateway is told) and stops any automatic reconnect.
+    public func disconnect() {
+        perform(machine.disconnect())
+    }
+
+    /// Sends a message to the room (`"*"`) or to one member's phoneNumber. The gateway's echo (a `.message` event with
+    /// our number as `from`) is the delivery receipt.
+    public func send(_ text: String, to recipient: String = ClientFrame.room) throws(OzClientError) {
+        let scalars = text.unicodeScalars.count
+        guard (1...WireLimits.maxTextScalars).contains(scalars) else { throw .invalidText(scalars: scalars) }
+        guard case .accessGranted = machine.state, let socket = liveSocket else { throw .notConnected }
+        socket.send(.message(to: recipient, text: text))
+    }
+
+    /// Disconnects and ends the event stream.
+    public func shutdown() {
+        perform(machine.disconnect())
+        retryTimer?.cancel()
+        for socket in sockets.values { socket.close() }
+        sockets.removeAll()
+        continuation.finish()
+    }
+
+    private var liveSocket: ClientSocket? {
+        sockets.first { machine.isLive($0.key) }?.value
+    }
+
+    func emit(_ event: OzClientEvent) {
+        continuation.yield(event)
+    }
+}

@@ -1,0 +1,29 @@
+import OzProtocol
+
+/// Everything an `OzClient` reports, in one stream and in the order it happened.
+public enum OzClientEvent: Sendable, Equatable {
+    /// The connection's state changed (`CONNECTING`, `ACCESS_GRANTED`, …, with reason and next retry).
+    case connectionState(ConnectionState)
+    /// One peer came ONLINE (or changed its properties) or went OFFLINE. After a grant, one per peer in the snapshot;
+    /// after a reconnect, only the differences from what was reported before.
+    case clientState(ClientInfo)
+    /// A chat message, including the echo of our own (the delivery receipt).
+    case message(ChatMessage)
+    /// The gateway rejected something we sent, or sent something we could not understand.
+    case error(code: ErrorCode, message: String)
+}
+
+/// Why `send` refused a message before it reached the gateway.
+public enum OzClientError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// There is no granted session to send on.
+    case notConnected
+    /// The text is empty or longer than the protocol allows.
+    case invalidText(scalars: Int)
+
+    public var description: String {
+        switch self {
+        case .notConnected: "not connected"
+        case .invalidText(let scalars): "a message must be 1–\(WireLimits.maxTextScalars) characters, not \(scalars)"
+        }
+    }
+}
