@@ -1,0 +1,103 @@
+extension ChatCommand {
+    /// Parses one typed line; nil for a blank line. Unknown commands are an error, never sent as text.
+    public static func parse(_ line: String) throws(CommandError) -> ChatCommand? {
+        let trimmed = line.trimmingWhitespace
+        guard !trimmed.isEmpty else { return nil }
+        guard trimmed.hasPrefix("/") else { return .say(line) }
+        if trimmed.hasPrefix("//") { return .say(String(trimmed.dropFirst())) }
+        let (name, rest) = trimmed.dropFirst().splitFirstWord()
+        switch name.lowercased() {
+        case "msg", "m", "query":
+            let (target, text) = rest.splitFirstWord()
+            guard !target.isEmpty, !text.isEmpty else { throw CommandError("usage: /msg NICK|NUMBER text") }
+            return .msg(target: target, text: text)
+        case "connect", "server":
+            return .connect(try parseConnect(rest))
+        case "disconnect", "part": return .disconnect
+        case "reconnect": return .reconnect
+        case "nick":
+            guard !rest.isEmpty else { throw CommandError("usage: /nick NAME") }
+            return .nick(rest)
+        case "whois":
+            guard !rest.isEmpty, !rest.contains(" ") else { throw CommandError("usage: /whois NICK|NUMBER") }
+            return .whois(rest)
+        case "clear": return .clear
+        case "help", "?": return .help
+        case "quit", "exit", "q": return .quit
+        default:
+            throw CommandError("unknown command /\(name); /help lists the commands (start with // to send a line beginning with /)")
+        }
+    }
+
+    private static func parseConnect(_ text: String) throws(CommandError) -> ConnectArguments? {
+        let words = try ShellWords.split(text)
+        guard !words.isEmpty else { return nil }
+        var positional: [String] = []
+        var options: [String: String] = [:]
+        var index = 0
+        while index < words.count {
+            let word = words[index]
+            if ["--nick", "--avatar", "--password"].contains(word) {
+                guard index + 1 < words.count else { throw CommandError("\(word) needs a value") }
+                options[word] = words[index + 1]
+                index += 2
+            } else if word.hasPrefix("--") {
+                throw CommandError("unknown option \(word); /connect takes --nick, --avatar and --password")
+            } else {
+                positional.append(word)
+                index += 1
+            }
+        }
+        guard positional.count == 2 else { throw CommandError("usage: /connect SERVER TOKEN [--nick N] [--avatar URL] [--password P]") }
+        return ConnectArguments(
+            server: positional[0], token: positional[1], nick: options["--nick"], avatar: options["--avatar"], password: options["--password"])
+    }
+}
+
+/// Splits a command's arguments like a shell: spaces separate words; single or double quotes group; backslash escapes.
+enum ShellWords {
+    static func split(_ text: String) throws(CommandError) -> [String] {
+        var words: [String] = []
+        var current = ""
+        var inWord = false
+        var quote: Character?
+        var escaped = false
+        for char in text {
+            if escaped {
+                current.append(char)
+                escaped = false
+            } else if char == "\\" && quote != "'" {
+                escaped = true
+                inWord = true
+            } else if let open = quote {
+                if char == open { quote = nil } else { current.append(char) }
+            } else if char == "\"" || char == "'" {
+                quote = char
+                inWord = true
+            } else if char.isWhitespace {
+                if inWord { words.append(current) }
+                current = ""
+                inWord = false
+            } else {
+                current.append(char)
+                inWord = true
+            }
+        }
+        guard quote == nil else { throw CommandError("unterminated quote") }
+        if inWord || escaped { words.append(current) }
+        return words
+    }
+}
+
+extension StringProtocol {
+    var trimmingWhitespace: String {
+        String(drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
+    }
+
+    /// The first word and the rest, trimmed.
+    func splitFirstWord() -> (String, String) {
+        let text = trimmingWhitespace
+        guard let space = text.firstIndex(where: \.isWhitespace) else { return (text, "") }
+        return (String(text[..<space]), text[space...].trimmingWhitespace)
+    }
+}

@@ -1,0 +1,56 @@
+/// A line the user typed, understood: text for the room or one of the slash commands shared by `--plain` and the UI.
+public enum ChatCommand: Sendable, Equatable {
+    /// Text for the room. A line starting with `//` sends the text with one `/` removed.
+    case say(String)
+    /// `/msg NICK-or-NUMBER text`
+    case msg(target: String, text: String)
+    /// `/connect SERVER TOKEN [--nick N] [--avatar URL] [--password P]`; nil arguments mean "ask" (the UI's prompt).
+    case connect(ConnectArguments?)
+    case disconnect
+    case reconnect
+    /// `/nick NAME`: reconnect with a new Nickname.
+    case nick(String)
+    /// `/whois NICK-or-NUMBER`: every property of a peer.
+    case whois(String)
+    case clear
+    case help
+    case quit
+
+    /// One line per command, for `/help`.
+    public static let helpLines: [String] = [
+        "text                      send text to the room (start with // to send a line beginning with /)",
+        "/msg NICK|NUMBER text     send a private message",
+        "/connect SERVER TOKEN [--nick N] [--avatar URL] [--password P]   reconnect with new credentials",
+        "/disconnect               leave the room (no automatic reconnect)",
+        "/reconnect                connect again with the current credentials",
+        "/nick NAME                reconnect with a new nickname",
+        "/whois NICK|NUMBER        show every property of a peer",
+        "/clear                    clear the log",
+        "/help                     this list",
+        "/quit                     disconnect and exit",
+    ]
+}
+
+/// The arguments of `/connect`, and of the command line.
+public struct ConnectArguments: Sendable, Equatable {
+    public var server: String
+    public var token: String
+    public var nick: String?
+    public var avatar: String?
+    public var password: String?
+
+    public init(server: String, token: String, nick: String? = nil, avatar: String? = nil, password: String? = nil) {
+        self.server = server
+        self.token = token
+        self.nick = nick
+        self.avatar = avatar
+        self.password = password
+    }
+}
+
+/// Why a typed line is not a valid command; the message is shown to the user as a one-line hint.
+public struct CommandError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
