@@ -11,6 +11,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "ozgate", targets: ["ozgate"]),
+        .executable(name: "ozchat", targets: ["ozchat"]),
         .library(name: "OzProtocol", targets: ["OzProtocol"]),
         .library(name: "OzGateway", targets: ["OzGateway"]),
         .library(name: "OzClient", targets: ["OzClient"]),
@@ -60,8 +61,17 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .executableTarget(
+            name: "ozchat",
+            dependencies: [
+                "OzClient",
+                "OzProtocol",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(name: "OzClientTests", dependencies: ["OzClient", "OzGateway", "OzProtocol", .product(name: "NIOCore", package: "swift-nio")], swiftSettings: strict),
-        .testTarget(name: "OzGateTests", dependencies: ["ozgate"], swiftSettings: strict),
+        .testTarget(name: "ProcessTests", dependencies: ["ozgate", "ozchat", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")], swiftSettings: strict),
         .testTarget(name: "OzProtocolTests", dependencies: ["OzProtocol"], swiftSettings: strict),
         .testTarget(
             name: "OzGatewayTests",

@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import OzClient
+import OzProtocol
+
+/// `ozchat`: the terminal chat client. Arguments and wiring only.
+@main
+struct OzChat: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ozchat",
+        abstract: "A terminal chatroom client for ozgate (OzWire v1).",
+        discussion: """
+            Without SERVER and TOKEN, joins the local gateway recorded in \(LocalGatewayFile.defaultPath()).
+            --plain prints one line per event and reads commands from standard input (see README, "ozchat --plain").
+            Exit status: 0 after /quit, end of input, SIGINT or SIGTERM; 64 for a bad command line; 69 when there is no gateway to join.
+            """
+    )
+
+    @Argument(help: "Gateway address: HOST, HOST:PORT, [IPv6]:PORT, ws://… or wss://…") var server: String?
+    @Argument(help: "Line token, or an extension number (with --password).") var token: String?
+    @Flag(help: "Line mode: no curses; one line per event on stdout, commands on stdin.") var plain = false
+    @Option(help: "Your nickname (default: $USER).") var nick: String?
+    @Option(help: "Your avatar URL.") var avatar: String?
+    @Option(help: "Extension password (or set OZCHAT_PASSWORD, which keeps it out of ps).") var password: String?
+    @Option(name: .customLong("property"), help: "Another property to share, KEY=VALUE (repeatable).") var properties: [String] = []
+
+    func validate() throws {
+        if (server == nil) != (token == nil), token == nil {
+            throw ValidationError("give both SERVER and TOKEN, or neither to join the local gateway")
+        }
+        if let server { _ = try Self.address(server) }
+        if let token, !(1...WireLimits.maxTokenLength).contains(token.count) {
+            throw ValidationError("TOKEN must be 1–\(WireLimits.maxTokenLength) characters")
+        }
+        _ = try credentials(server: "localhost", token: "x")
+    }
+
+    static func address(_ text: String) throws -> ServerAddress {
+        do {
+            return try ServerAddress(parsing: text)
+        } catch {
+            throw ValidationError("SERVER \"\(text)\": \(error)")
+        }
+    }
+
+    /// The connect arguments and properties the command line describes.
+    func credentials(server: String, token: String) throws -> Credentials {
+        var extra = JSONObject()
+        for pair in properties {
+            guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
+                throw ValidationError("--property takes KEY=VALUE, not \"\(pair)\"")
+            }
+            extra[String(pair[..<equals])] = .string(String(pair[pair.index(after: equals)...]))
+        }
+        let environment = ProcessInfo.processInfo.environment
+        return Credentials(
+            server: server, token: token, nick: nick ?? environment["USER"] ?? "guest", avatar: avatar,
+            password: password ?? environment["OZCHAT_PASSWORD"], extra: extra)
+    }
+
+    func run() async throws {
+        let credentials: Credentials
+        if let server, let token {
+            credentials = try self.credentials(server: server, token: token)
+        } else {
+            guard let local = try? LocalGatewayFile.read(path: LocalGatewayFile.defaultPath()) else {
+                FileHandle.standardError.write(
+                    Data("ozchat: no SERVER given and no local gateway found in \(LocalGatewayFile.defaultPath()); start `ozgate` or give SERVER TOKEN\n".utf8))
+                throw ExitCode(69)
+            }
+            credentials = try self.credentials(server: local.server, token: local.token)
+        }
+        let session = PlainSession(credentials: credentials)
+        await session.run()
+    }
+}

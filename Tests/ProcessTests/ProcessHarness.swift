@@ -1,0 +1,101 @@
+import Foundation
+import NIOConcurrencyHelpers
+
+/// Runs the package's executables (built next to the tests in `.build/debug`) as a user would, with pipes for their
+/// standard streams, and waits on what they print.
+final class ChildProcess: @unchecked Sendable {
+    let process = Process()
+    private let input = Pipe()
+    private let output = Pipe()
+    private let error = Pipe()
+    private let collected = NIOLockedValueBox((out: "", err: ""))
+
+    /// `.build/debug/NAME`, found from this file's location in the package.
+    static func executable(_ name: String) -> URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent(".build/debug/\(name)")
+    }
+
+    init(_ name: String, _ arguments: [String], environment: [String: String] = [:]) throws {
+        process.executableURL = Self.executable(name)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = error
+        let collected = self.collected
+        output.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            collected.withLockedValue { $0.out += String(decoding: data, as: UTF8.self) }
+        }
+        error.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            collected.withLockedValue { $0.err += String(decoding: data, as: UTF8.self) }
+        }
+        try process.run()
+    }
+
+    var stdout: String { collected.withLockedValue { $0.out } }
+    var stderr: String { collected.withLockedValue { $0.err } }
+    var lines: [String] { stdout.split(separator: "\n").map(String.init) }
+
+    /// Writes a line to the child's standard input.
+    func type(_ line: String) {
+        input.fileHandleForWriting.write(Data((line + "\n").utf8))
+    }
+
+    /// Closes the child's standard input (end of input).
+    func closeInput() {
+        try? input.fileHandleForWriting.close()
+    }
+
+    struct Timeout: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Waits until stdout has a line matching `predicate` (at least `count` of them); returns the last such line.
+    @discardableResult
+    func waitForLine(_ what: String, count: Int = 1, timeout: Duration = .seconds(20), _ predicate: (String) -> Bool) async throws -> String {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let matches = lines.filter(predicate)
+            if matches.count >= count { return matches[count - 1] }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw Timeout(description: "no line \(what) within \(timeout); stdout:\n\(stdout)\nstderr:\n\(stderr)")
+    }
+
+    func waitForExit(timeout: Duration = .seconds(15)) async -> Int32? {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+        return process.isRunning ? nil : process.terminationStatus
+    }
+
+    func signal(_ number: Int32) { kill(process.processIdentifier, number) }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+}
+
+enum TemporaryFolder {
+    static func make() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("oz-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// A port free right now.
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
