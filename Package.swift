@@ -70,8 +70,12 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "OzClientTests", dependencies: ["OzClient", "OzGateway", "OzProtocol", .product(name: "NIOCore", package: "swift-nio")], swiftSettings: strict),
-        .testTarget(name: "ProcessTests", dependencies: ["ozgate", "ozchat", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")], swiftSettings: strict),
+        .testTarget(
+            name: "OzClientTests", dependencies: ["OzClient", "OzGateway", "OzProtocol", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strict),
+        .testTarget(
+            name: "ProcessTests", dependencies: ["ozgate", "ozchat", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
+            swiftSettings: strict),
         .testTarget(name: "OzProtocolTests", dependencies: ["OzProtocol"], swiftSettings: strict),
         .testTarget(
             name: "OzGatewayTests",

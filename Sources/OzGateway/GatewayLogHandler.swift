@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import OzProtocol
 
 /// Writes one logfmt line per event to standard error: `ts=… level=info msg=connect conn=7 number=Qdb3W room=lobby`.
 /// Values with spaces, quotes or control characters are quoted and escaped, so a hostile nickname cannot forge a log line.
@@ -53,8 +54,6 @@ public struct GatewayLogHandler: LogHandler {
         return out + "\""
     }
 }
-
-import OzProtocol
 
 /// The current time as a wire timestamp.
 enum WireTimestampText {

@@ -65,7 +65,9 @@ struct OzChat: AsyncParsableCommand {
         } else {
             guard let local = try? LocalGatewayFile.read(path: LocalGatewayFile.defaultPath()) else {
                 FileHandle.standardError.write(
-                    Data("ozchat: no SERVER given and no local gateway found in \(LocalGatewayFile.defaultPath()); start `ozgate` or give SERVER TOKEN\n".utf8))
+                    Data(
+                        "ozchat: no SERVER given and no local gateway found in \(LocalGatewayFile.defaultPath()); start `ozgate` or give SERVER TOKEN\n"
+                            .utf8))
                 throw ExitCode(69)
             }
             credentials = try self.credentials(server: local.server, token: local.token)

@@ -7,7 +7,10 @@ struct ChatCommandTests {
         ("hello", ChatCommand.say("hello")), ("  spaced  ", .say("  spaced  ")), ("//slash", .say("/slash")),
         ("/msg Ann hi there", .msg(target: "Ann", text: "hi there")), ("/MSG 1500 x", .msg(target: "1500", text: "x")),
         ("/connect", .connect(nil)),
-        ("/connect host:7779 tok --nick 'Mary Ann' --password \"p w\"", .connect(ConnectArguments(server: "host:7779", token: "tok", nick: "Mary Ann", password: "p w"))),
+        (
+            "/connect host:7779 tok --nick 'Mary Ann' --password \"p w\"",
+            .connect(ConnectArguments(server: "host:7779", token: "tok", nick: "Mary Ann", password: "p w"))
+        ),
         ("/disconnect", .disconnect), ("/reconnect", .reconnect), ("/nick Zoë", .nick("Zoë")), ("/whois Ann", .whois("Ann")),
         ("/clear", .clear), ("/help", .help), ("/quit", .quit),
     ])
@@ -19,7 +22,10 @@ struct ChatCommandTests {
         #expect(try ChatCommand.parse("   ") == nil)
     }
 
-    @Test(arguments: ["/frob", "/msg", "/msg Ann", "/nick", "/whois", "/whois a b", "/connect onlyserver", "/connect h t --bogus x", "/connect h 't", "/connect h t --nick"])
+    @Test(arguments: [
+        "/frob", "/msg", "/msg Ann", "/nick", "/whois", "/whois a b", "/connect onlyserver", "/connect h t --bogus x", "/connect h 't",
+        "/connect h t --nick",
+    ])
     func rejects(line: String) {
         #expect(throws: CommandError.self) { try ChatCommand.parse(line) }
     }

@@ -108,7 +108,9 @@ struct OzClientTests {
         let (watcher, watcherEvents) = try await join(gateway, nick: "W")
         let seen = try #require(try await watcherEvents.wait(for: "peer") { $0.client != nil }.client)
         #expect(seen.properties == properties.withoutPasswords)
-        #expect(JSONWriter.string(.object(seen.properties)) == #"{"Nickname":"Zoë 😀 李","Avatar":"http://x/1.jpg","deep":{"a":[1,2.50,{"b":null}],"t":true}}"#)
+        #expect(
+            JSONWriter.string(.object(seen.properties))
+                == #"{"Nickname":"Zoë 😀 李","Avatar":"http://x/1.jpg","deep":{"a":[1,2.50,{"b":null}],"t":true}}"#)
         await sender.shutdown()
         await watcher.shutdown()
         await gateway.shutdown()
@@ -138,7 +140,8 @@ struct OzClientTests {
         let first = try await ClientTestGateway.start()
         let port = first.port
         // Ann retries after a fixed 600 ms, so Bob (an extension, same number every time) is back before her.
-        let slow = OzClientConfiguration(machine: .init(backoff: Backoff(base: .milliseconds(300), cap: .milliseconds(600))), sample: { $0.upperBound })
+        let slow = OzClientConfiguration(
+            machine: .init(backoff: Backoff(base: .milliseconds(300), cap: .milliseconds(600))), sample: { $0.upperBound })
         let (ann, events) = try await join(first, nick: "Ann", configuration: slow)
         let bob = OzClient(configuration: .fastRetries)
         let bobEvents = EventRecorder(bob)

@@ -47,10 +47,12 @@ private func temporaryFile(_ bytes: [UInt8]) throws -> String {
             line = "lobby"
             """
         let config = try parse(text)
-        #expect(config == GatewayConfigFile(
-            lines: [LineEntry(name: "lobby", token: .plain("lobby-token-1"), expires: y2030, line: 1)],
-            extensions: [ExtensionEntry(number: "1500", password: .plain("12345678"), lineName: "lobby", line: 5)]
-        ))
+        #expect(
+            config
+                == GatewayConfigFile(
+                    lines: [LineEntry(name: "lobby", token: .plain("lobby-token-1"), expires: y2030, line: 1)],
+                    extensions: [ExtensionEntry(number: "1500", password: .plain("12345678"), lineName: "lobby", line: 5)]
+                ))
     }
 
     @Test func commentsBlankLinesAndWhitespaceEverywhere() throws {
@@ -122,7 +124,8 @@ private func temporaryFile(_ bytes: [UInt8]) throws -> String {
     }
 
     @Test func crlfLineEndings() throws {
-        let text = "# comment\r\n[[line]]\r\nname = \"lobby\"\r\ntoken = \"t\" # c\r\n\r\n[[extension]]\r\n"
+        let text =
+            "# comment\r\n[[line]]\r\nname = \"lobby\"\r\ntoken = \"t\" # c\r\n\r\n[[extension]]\r\n"
             + "number = \"7\"\r\npassword = \"p\"\r\nline = \"lobby\"\r\n"
         let config = try parse(text)
         #expect(config.lines == [LineEntry(name: "lobby", token: .plain("t"), expires: nil, line: 2)])
@@ -267,10 +270,12 @@ private func temporaryFile(_ bytes: [UInt8]) throws -> String {
         ConfigErrorCase(lineHeader + "[server]\nport = 1", line: 4, "unknown table [server]; allowed tables: [[line]], [[extension]]"),
         ConfigErrorCase(lineHeader + "[[room]]", line: 4, "unknown table [[room]]"),
         ConfigErrorCase("[line]\nname = \"a\"\ntoken = \"t\"", line: 1, "[line] must be written as an array of tables: [[line]]"),
-        ConfigErrorCase(lineHeader + "colour = \"red\"", line: 4,
-                        "unknown key 'colour' in [[line]]; allowed keys: name, token, token_hash, expires"),
-        ConfigErrorCase(lineHeader + "[[extension]]\nnumber = \"1\"\npassword = \"p\"\nline = \"lobby\"\nnick = \"x\"", line: 8,
-                        "unknown key 'nick' in [[extension]]; allowed keys: number, password, password_hash, line"),
+        ConfigErrorCase(
+            lineHeader + "colour = \"red\"", line: 4,
+            "unknown key 'colour' in [[line]]; allowed keys: name, token, token_hash, expires"),
+        ConfigErrorCase(
+            lineHeader + "[[extension]]\nnumber = \"1\"\npassword = \"p\"\nline = \"lobby\"\nnick = \"x\"", line: 8,
+            "unknown key 'nick' in [[extension]]; allowed keys: number, password, password_hash, line"),
         ConfigErrorCase("[[line]]\ntoken = \"t\"", line: 1, "[[line]] is missing the required key 'name'"),
         ConfigErrorCase("[[line]]\nname = \"a\"", line: 1, "[[line]] needs either 'token' or 'token_hash'"),
         ConfigErrorCase(lineHeader + "token_hash = \"h\"", line: 4, "[[line]] has both 'token' and 'token_hash'"),
@@ -286,36 +291,48 @@ private func temporaryFile(_ bytes: [UInt8]) throws -> String {
         ConfigErrorCase("[[line]]\nname = \"\(String(repeating: "a", count: 65))\"\ntoken = \"t\"", line: 2, "invalid line name"),
         ConfigErrorCase(lineHeader + "\n[[line]]\nname = \"lobby\"\ntoken = \"u\"", line: 6, "duplicate line name 'lobby' (first defined on line 2)"),
         ConfigErrorCase("[[line]]\nname = \"a\"\ntoken = \"\"", line: 3, "'token' must not be empty"),
-        ConfigErrorCase("[[line]]\nname = \"a\"\ntoken = \"\(String(repeating: "x", count: 257))\"", line: 3,
-                        "'token' is 257 characters long; the limit is 256"),
+        ConfigErrorCase(
+            "[[line]]\nname = \"a\"\ntoken = \"\(String(repeating: "x", count: 257))\"", line: 3,
+            "'token' is 257 characters long; the limit is 256"),
         ConfigErrorCase("[[line]]\nname = \"a\"\ntoken_hash = ''", line: 3, "'token_hash' must not be empty"),
-        ConfigErrorCase(lineHeader + "[[extension]]\npassword = \"p\"\nline = \"lobby\"", line: 4,
-                        "[[extension]] is missing the required key 'number'"),
+        ConfigErrorCase(
+            lineHeader + "[[extension]]\npassword = \"p\"\nline = \"lobby\"", line: 4,
+            "[[extension]] is missing the required key 'number'"),
         ConfigErrorCase(lineHeader + "[[extension]]\nnumber = 1\npassword = \"p\"", line: 4, "[[extension]] is missing the required key 'line'"),
-        ConfigErrorCase(lineHeader + "[[extension]]\nnumber = 1\nline = \"lobby\"", line: 4,
-                        "[[extension]] needs either 'password' or 'password_hash'"),
-        ConfigErrorCase(lineHeader + "[[extension]]\nnumber = 1\npassword_hash = \"h\"\npassword = \"p\"\nline = \"lobby\"", line: 7,
-                        "[[extension]] has both 'password' and 'password_hash'"),
+        ConfigErrorCase(
+            lineHeader + "[[extension]]\nnumber = 1\nline = \"lobby\"", line: 4,
+            "[[extension]] needs either 'password' or 'password_hash'"),
+        ConfigErrorCase(
+            lineHeader + "[[extension]]\nnumber = 1\npassword_hash = \"h\"\npassword = \"p\"\nline = \"lobby\"", line: 7,
+            "[[extension]] has both 'password' and 'password_hash'"),
         ConfigErrorCase(lineHeader + "[[extension]]\nnumber = 1\npassword = \"\"\nline = \"lobby\"", line: 6, "'password' must not be empty"),
-        ConfigErrorCase(lineHeader + "[[extension]]\nnumber = 1\npassword_hash = \"\"\nline = \"lobby\"", line: 6,
-                        "'password_hash' must not be empty"),
-        ConfigErrorCase(lineHeader + "[[extension]]\nnumber = true\npassword = \"p\"\nline = \"lobby\"", line: 5,
-                        "'number' in [[extension]] must be a string or an integer, not a boolean"),
-        ConfigErrorCase(lineHeader + "[[extension]]\nnumber = 1\npassword = 7\nline = \"lobby\"", line: 6,
-                        "'password' in [[extension]] must be a string, not an integer"),
-        ConfigErrorCase(lineHeader + "[[extension]]\nnumber = 1\npassword = \"p\"\nline = 1", line: 7,
-                        "'line' in [[extension]] must be a string, not an integer"),
-        ConfigErrorCase(lineHeader + "[[extension]]\nnumber = \"15-00\"\npassword = \"p\"\nline = \"lobby\"", line: 5,
-                        "invalid extension number '15-00': use 1-32 letters or digits"),
+        ConfigErrorCase(
+            lineHeader + "[[extension]]\nnumber = 1\npassword_hash = \"\"\nline = \"lobby\"", line: 6,
+            "'password_hash' must not be empty"),
+        ConfigErrorCase(
+            lineHeader + "[[extension]]\nnumber = true\npassword = \"p\"\nline = \"lobby\"", line: 5,
+            "'number' in [[extension]] must be a string or an integer, not a boolean"),
+        ConfigErrorCase(
+            lineHeader + "[[extension]]\nnumber = 1\npassword = 7\nline = \"lobby\"", line: 6,
+            "'password' in [[extension]] must be a string, not an integer"),
+        ConfigErrorCase(
+            lineHeader + "[[extension]]\nnumber = 1\npassword = \"p\"\nline = 1", line: 7,
+            "'line' in [[extension]] must be a string, not an integer"),
+        ConfigErrorCase(
+            lineHeader + "[[extension]]\nnumber = \"15-00\"\npassword = \"p\"\nline = \"lobby\"", line: 5,
+            "invalid extension number '15-00': use 1-32 letters or digits"),
         ConfigErrorCase(lineHeader + "[[extension]]\nnumber = -5\npassword = \"p\"\nline = \"lobby\"", line: 5, "invalid extension number '-5'"),
         ConfigErrorCase(lineHeader + "[[extension]]\nnumber = \"\"\npassword = \"p\"\nline = \"lobby\"", line: 5, "invalid extension number ''"),
-        ConfigErrorCase(lineHeader + "[[extension]]\nnumber = \"\(String(repeating: "1", count: 33))\"\npassword = \"p\"\nline = \"lobby\"",
-                        line: 5, "invalid extension number"),
-        ConfigErrorCase(lineHeader + "[[extension]]\nnumber = \"1500\"\npassword = \"p\"\nline = \"lobby\"\n"
-                        + "[[extension]]\nnumber = 1500\npassword = \"q\"\nline = \"lobby\"", line: 9,
-                        "duplicate extension number '1500' (first defined on line 5)"),
-        ConfigErrorCase(lineHeader + "[[extension]]\nnumber = 1\npassword = \"p\"\nline = \"lobbby\"", line: 7,
-                        "extension '1' refers to the line 'lobbby', which is not defined"),
+        ConfigErrorCase(
+            lineHeader + "[[extension]]\nnumber = \"\(String(repeating: "1", count: 33))\"\npassword = \"p\"\nline = \"lobby\"",
+            line: 5, "invalid extension number"),
+        ConfigErrorCase(
+            lineHeader + "[[extension]]\nnumber = \"1500\"\npassword = \"p\"\nline = \"lobby\"\n"
+                + "[[extension]]\nnumber = 1500\npassword = \"q\"\nline = \"lobby\"", line: 9,
+            "duplicate extension number '1500' (first defined on line 5)"),
+        ConfigErrorCase(
+            lineHeader + "[[extension]]\nnumber = 1\npassword = \"p\"\nline = \"lobbby\"", line: 7,
+            "extension '1' refers to the line 'lobbby', which is not defined"),
         ConfigErrorCase("[[extension]]\nnumber = 1\npassword = \"p\"\nline = \"lobby\"", line: nil, "no [[line]] tables"),
         ConfigErrorCase("", line: nil, "at least one line must be defined"),
         ConfigErrorCase("# only a comment\n\n", line: nil, "at least one line must be defined"),

@@ -10,7 +10,8 @@ import Testing
 struct GatewayBadInputTests {
     @Test(arguments: [
         ("garbage", ErrorCode.badJSON), ("{\"type\":", .badJSON), ("[1,2]", .badFrame), ("42", .badFrame), ("\"s\"", .badFrame),
-        ("null", .badFrame), ("{}", .badFrame), ("{\"type\":\"dance\"}", .unknownType), ("{\"type\":\"message\",\"to\":\"*\",\"text\":\"x\"}", .notConnected),
+        ("null", .badFrame), ("{}", .badFrame), ("{\"type\":\"dance\"}", .unknownType),
+        ("{\"type\":\"message\",\"to\":\"*\",\"text\":\"x\"}", .notConnected),
         ("{\"type\":\"disconnect\"}", .notConnected), ("{\"type\":\"connect\"}", .badFrame),
         ("{\"type\":\"connect\",\"token\":\"t\",\"properties\":[1]}", .badFrame),
     ])

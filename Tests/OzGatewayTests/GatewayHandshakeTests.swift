@@ -13,7 +13,10 @@ struct GatewayHandshakeTests {
             let numberA = try #require(grantA.grantedNumber)
             #expect(numberA.count == 5 && numberA.allSatisfy { $0.isLetter || $0.isNumber })
             #expect(grantA.grantedClients == [])
-            guard case .accessGranted(_, let room, _) = grantA else { Issue.record("not granted"); return }
+            guard case .accessGranted(_, let room, _) = grantA else {
+                Issue.record("not granted")
+                return
+            }
             #expect(room == "lobby")
 
             let (b, grantB) = try await TestSocket.join(port: gateway.port, token: TestGateway.lobbyToken, properties: ["Nickname": "Bob"])
@@ -31,9 +34,11 @@ struct GatewayHandshakeTests {
     }
 
     @Test func propertiesArePreservedExactlyAndPasswordsStripped() async throws {
-        let sent = #"{"Nickname":"Zoë 😀 李","Avatar":"http://a/1.jpg","Password":"p","password":"q","pAsSwOrD":"r","#
+        let sent =
+            #"{"Nickname":"Zoë 😀 李","Avatar":"http://a/1.jpg","Password":"p","password":"q","pAsSwOrD":"r","#
             + #""nested":{"list":[1,-3,1.50,1e3,12345678901234567890,true,false,null],"e\u0301":"\u0000x"},"PASSWORDS":"kept"}"#
-        let expected = #"{"Nickname":"Zoë 😀 李","Avatar":"http://a/1.jpg","#
+        let expected =
+            #"{"Nickname":"Zoë 😀 李","Avatar":"http://a/1.jpg","#
             + #""nested":{"list":[1,-3,1.50,1e3,12345678901234567890,true,false,null],"é":"\u0000x"},"PASSWORDS":"kept"}"#
         try await TestGateway.with { gateway in
             let a = try await TestSocket.connect(port: gateway.port)
@@ -97,14 +102,18 @@ struct GatewayHandshakeTests {
     }
 
     @Test func silentSocketIsClosedAtTheHandshakeDeadline() async throws {
-        try await TestGateway.with { $0.handshakeTimeout = .milliseconds(300) } _: { gateway in
+        try await TestGateway.with {
+            $0.handshakeTimeout = .milliseconds(300)
+        } _: { gateway in
             let socket = try await TestSocket.connect(port: gateway.port)
             #expect(await socket.closeCode(timeout: .seconds(5)) == 1008)
         }
     }
 
     @Test func grantedSessionOutlivesTheHandshakeDeadline() async throws {
-        try await TestGateway.with { $0.handshakeTimeout = .seconds(2) } _: { gateway in
+        try await TestGateway.with {
+            $0.handshakeTimeout = .seconds(2)
+        } _: { gateway in
             let (socket, grant) = try await TestSocket.join(port: gateway.port, token: TestGateway.lobbyToken)
             #expect(grant.grantedNumber != nil)
             #expect(await socket.isClosed(within: .milliseconds(2500)) == false)

@@ -8,7 +8,9 @@ import Testing
 @Suite("Gateway: liveness, slow consumers, shutdown")
 struct GatewayLivenessTests {
     @Test func gatewayPingsAndKeepsAnsweringClients() async throws {
-        try await TestGateway.with { $0.pingInterval = .milliseconds(100) } _: { gateway in
+        try await TestGateway.with {
+            $0.pingInterval = .milliseconds(100)
+        } _: { gateway in
             let (socket, _) = try await TestSocket.join(port: gateway.port, token: TestGateway.lobbyToken)
             try await Task.sleep(for: .milliseconds(450))
             #expect(socket.pingsReceived >= 2)
@@ -33,7 +35,9 @@ struct GatewayLivenessTests {
     }
 
     @Test func memberThatStopsReadingIsClosedAsSlowWithoutStallingTheRoom() async throws {
-        try await TestGateway.with { $0.maxOutboundBytes = 2 * 1024 * 1024 } _: { gateway in
+        try await TestGateway.with {
+            $0.maxOutboundBytes = 2 * 1024 * 1024
+        } _: { gateway in
             let (sender, _) = try await TestSocket.join(port: gateway.port, token: TestGateway.lobbyToken)
             let (reader, _) = try await TestSocket.join(port: gateway.port, token: TestGateway.lobbyToken)
             let stuck = try await TestSocket.connect(port: gateway.port, receiveBuffer: 4096)
@@ -72,7 +76,8 @@ struct GatewayLivenessTests {
         let waiting = try await TestSocket.connect(port: gateway.port)
         await gateway.shutdown()
         for socket in [a, b] {
-            #expect(try await socket.next(matching: { if case .connectionClosed = $0 { true } else { false } }) == .connectionClosed(reason: .shutdown))
+            #expect(
+                try await socket.next(matching: { if case .connectionClosed = $0 { true } else { false } }) == .connectionClosed(reason: .shutdown))
             #expect(await socket.closeCode() == 1001)
         }
         #expect(await waiting.closeCode() == 1001)
@@ -82,7 +87,8 @@ struct GatewayLivenessTests {
         try await TestGateway.with { gateway in
             var sockets: [TestSocket] = []
             for n in 0..<300 {
-                sockets.append(try await TestSocket.join(port: gateway.port, token: TestGateway.lobbyToken, properties: ["Nickname": .string("peer\(n)")]).0)
+                sockets.append(
+                    try await TestSocket.join(port: gateway.port, token: TestGateway.lobbyToken, properties: ["Nickname": .string("peer\(n)")]).0)
             }
             let (_, grant) = try await TestSocket.join(port: gateway.port, token: TestGateway.lobbyToken)
             #expect(grant.grantedClients?.count == 300)

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import OzProtocol
@@ -93,5 +94,3 @@ struct FrameTests {
         #expect(WireTimestamp.date(from: text).map { abs($0.timeIntervalSince1970 - 1_795_780_800.123) < 0.001 } == true)
     }
 }
-
-import Foundation

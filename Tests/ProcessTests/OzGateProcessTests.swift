@@ -45,7 +45,8 @@ struct OzGateProcessTests {
         #expect(await passwordHash.waitForExit() == 0)
 
         let config = try TemporaryFolder.make().appendingPathComponent("gate.toml")
-        let toml = "[[line]]\nname = \"lobby\"\ntoken_hash = \"\(token)\"\n[[extension]]\nnumber = \"1500\"\npassword_hash = \"\(password)\"\nline = \"lobby\"\n"
+        let toml =
+            "[[line]]\nname = \"lobby\"\ntoken_hash = \"\(token)\"\n[[extension]]\nnumber = \"1500\"\npassword_hash = \"\(password)\"\nline = \"lobby\"\n"
         try toml.write(to: config, atomically: true, encoding: .utf8)
         let run = try ChildProcess("ozgate", ["--config", config.path, "--port", "0"])
         try await run.waitForLine("listening") { $0.hasPrefix("listening on ws://") }

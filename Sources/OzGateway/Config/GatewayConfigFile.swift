@@ -246,7 +246,7 @@ private struct TableReader {
         switch (table[plain], table[hashed]) {
         case (nil, nil):
             throw schema.fail(table.line, "\(table.displayName) needs either '\(plain)' or '\(hashed)'")
-        case let (first?, second?):
+        case (let first?, let second?):
             let later = max(first.line, second.line)
             throw schema.fail(later, "\(table.displayName) has both '\(plain)' and '\(hashed)'; give exactly one")
         case (_?, nil):

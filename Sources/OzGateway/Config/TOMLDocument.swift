@@ -123,7 +123,7 @@ private struct TOMLDocumentBuilder {
         switch item {
         case .empty:
             return
-        case let .pair(entry, column):
+        case .pair(let entry, let column):
             if let first = currentKeys[entry.key] {
                 throw TOMLError(line: entry.line, column: column, message: "duplicate key '\(entry.key)' (first defined on line \(first))")
             }
@@ -134,7 +134,7 @@ private struct TOMLDocumentBuilder {
             } else {
                 document.tables[document.tables.count - 1].entries.append(entry)
             }
-        case let .header(name, isArray, line):
+        case .header(let name, let isArray, let line):
             try checkHeader(name: name, isArray: isArray, line: line)
             headers[name] = headers[name] ?? (isArray, line)
             inRoot = false

@@ -1,6 +1,6 @@
 import Foundation
-import NIOCore
 import Logging
+import NIOCore
 import NIOPosix
 import NIOWebSocket
 import OzProtocol

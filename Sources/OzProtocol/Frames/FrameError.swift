@@ -35,7 +35,9 @@ struct FrameFields {
 
     func optionalObject(_ key: String) throws(FrameError) -> JSONObject? {
         guard let value = object[key], value != .null else { return nil }
-        guard case .object(let o) = value else { throw FrameError(.badFrame, "\(context): field \"\(key)\" must be an object, not \(value.typeName)") }
+        guard case .object(let o) = value else {
+            throw FrameError(.badFrame, "\(context): field \"\(key)\" must be an object, not \(value.typeName)")
+        }
         return o
     }
 
