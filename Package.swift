@@ -52,6 +52,12 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .systemLibrary(name: "CNcursesw", providers: [.apt(["libncurses-dev"])]),
+        .target(
+            name: "OzTUI",
+            dependencies: ["OzProtocol", "OzClient", "CNcursesw"],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "ozgate",
             dependencies: [
@@ -66,6 +72,9 @@ let package = Package(
             dependencies: [
                 "OzClient",
                 "OzProtocol",
+                "OzTUI",
+                "OzGateway",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -76,6 +85,7 @@ let package = Package(
         .testTarget(
             name: "ProcessTests", dependencies: ["ozgate", "ozchat", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             swiftSettings: strict),
+        .testTarget(name: "OzTUITests", dependencies: ["OzTUI", "OzClient", "OzProtocol"], swiftSettings: strict),
         .testTarget(name: "OzProtocolTests", dependencies: ["OzProtocol"], swiftSettings: strict),
         .testTarget(
             name: "OzGatewayTests",

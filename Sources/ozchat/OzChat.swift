@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import OzClient
+import OzGateway
 import OzProtocol
+import OzTUI
 
 /// `ozchat`: the terminal chat client. Arguments and wiring only.
 @main
@@ -54,25 +56,31 @@ struct OzChat: AsyncParsableCommand {
         }
         let environment = ProcessInfo.processInfo.environment
         return Credentials(
-            server: server, token: token, nick: nick ?? environment["USER"] ?? "guest", avatar: avatar,
-            password: password ?? environment["OZCHAT_PASSWORD"], extra: extra)
+            server: server, token: token, nickname: nick ?? environment["USER"] ?? "guest", avatar: avatar ?? "",
+            password: password ?? environment["OZCHAT_PASSWORD"] ?? "", extra: extra)
     }
 
     func run() async throws {
         let credentials: Credentials
+        var embedded: LocalRoom.Joined?
         if let server, let token {
             credentials = try self.credentials(server: server, token: token)
         } else {
-            guard let local = try? LocalGatewayFile.read(path: LocalGatewayFile.defaultPath()) else {
-                FileHandle.standardError.write(
-                    Data(
-                        "ozchat: no SERVER given and no local gateway found in \(LocalGatewayFile.defaultPath()); start `ozgate` or give SERVER TOKEN\n"
-                            .utf8))
+            do {
+                let room = try await LocalRoom.find()
+                embedded = room
+                credentials = try self.credentials(server: room.server, token: room.token)
+            } catch {
+                FileHandle.standardError.write(Data("ozchat: \(error)\n".utf8))
                 throw ExitCode(69)
             }
-            credentials = try self.credentials(server: local.server, token: local.token)
         }
-        let session = PlainSession(credentials: credentials)
-        await session.run()
+        let interactive = !plain && isatty(STDOUT_FILENO) == 1 && isatty(STDIN_FILENO) == 1
+        if !interactive {
+            await PlainSession(credentials: credentials).run()
+        } else if await !TerminalMode.run(credentials: credentials) {
+            await PlainSession(credentials: credentials).run()
+        }
+        await embedded?.gateway?.shutdown()
     }
 }

@@ -11,7 +11,7 @@ actor PlainSession {
 
     init(credentials: Credentials) {
         self.credentials = credentials
-        self.formatter = PlainFormatter(myNick: credentials.nick)
+        self.formatter = PlainFormatter(myNick: credentials.nickname)
     }
 
     func run() async {
@@ -69,14 +69,14 @@ actor PlainSession {
             await send(text, to: number)
         case .connect(let arguments?):
             credentials = credentials.applying(arguments)
-            formatter.myNick = credentials.nick
+            formatter.myNick = credentials.nickname
             await connect()
         case .connect(nil): write(formatter.info("usage: /connect SERVER TOKEN [--nick N] [--avatar URL] [--password P]"))
         case .disconnect: await client.disconnect()
         case .reconnect:
             if await !client.reconnect() { write(formatter.info("nothing to reconnect to; use /connect")) }
         case .nick(let nick):
-            credentials.nick = nick
+            credentials.nickname = nick
             formatter.myNick = nick
             await connect()
         case .whois(let target):

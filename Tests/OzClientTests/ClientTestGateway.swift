@@ -20,17 +20,33 @@ enum ClientTestGateway {
         logger.logLevel = .critical
         var configuration = GatewayConfiguration(port: port, directory: directory)
         configuration.closeGrace = .milliseconds(500)
-        let gateway = Gateway(configuration: configuration, logger: logger)
-        try await gateway.start()
-        return gateway
+        // Restarting on a fixed port can briefly collide with an ephemeral port of another test's socket: retry.
+        var attempt = 0
+        while true {
+            let gateway = Gateway(configuration: configuration, logger: logger)
+            do {
+                try await gateway.start()
+                return gateway
+            } catch {
+                await gateway.shutdown()
+                attempt += 1
+                if port == 0 || attempt >= 50 { throw error }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
     }
 
-    /// A port that nothing listens on (bound once, then released).
-    static func unusedPort() async throws -> Int {
-        let gateway = try await start()
-        let port = gateway.port
-        await gateway.shutdown()
-        return port
+    /// A port that refuses connections: bound but not listening, and held (so no one else takes it) until the
+    /// returned descriptor is closed.
+    static func refusingPort() throws -> (port: Int, descriptor: Int32) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        return (Int(UInt16(bigEndian: address.sin_port)), fd)
     }
 }
 

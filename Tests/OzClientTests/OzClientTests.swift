@@ -42,18 +42,22 @@ struct OzClientTests {
     }
 
     @Test func failedConnectionsAreRetriedWithGrowingBackoff() async throws {
-        let port = try await ClientTestGateway.unusedPort()
+        let (port, held) = try ClientTestGateway.refusingPort()
+        defer { close(held) }
         let client = OzClient(configuration: .fastRetries)
         let events = EventRecorder(client)
         try await client.connect(serverAddress: "127.0.0.1:\(port)", token: ClientTestGateway.token)
         _ = try await events.waitForState("CONNECTION_FAILED", count: 4)
         await client.disconnect()
-        let failures = events.timedEvents.compactMap { entry -> (RetryPlan, ContinuousClock.Instant)? in
-            if case .connectionState(.connectionFailed(_, let retry?)) = entry.event { (retry, entry.at) } else { nil }
+        let timed = events.timedEvents
+        let failures = timed.enumerated().compactMap { index, entry -> (RetryPlan, Int)? in
+            if case .connectionState(.connectionFailed(_, let retry?)) = entry.event { (retry, index) } else { nil }
         }
         #expect(failures.prefix(4).map(\.0.delay) == [.milliseconds(50), .milliseconds(100), .milliseconds(200), .milliseconds(400)])
-        for (earlier, later) in zip(failures, failures.dropFirst()) {
-            #expect(later.1 - earlier.1 >= earlier.0.delay)
+        // Each retry starts no earlier than the deadline its failure announced.
+        for (plan, index) in failures.dropLast() {
+            let retry = timed[(index + 1)...].first { if case .connectionState(.connecting) = $0.event { true } else { false } }
+            #expect(retry.map { $0.at >= plan.deadline } == true)
         }
         if case .connectionFailed(let reason, _) = events.states[1] { #expect(reason == "connection refused") }
         await client.shutdown()
@@ -157,10 +161,13 @@ struct OzClientTests {
         let second = try await ClientTestGateway.start(port: port)
         _ = try await bobEvents.waitForState("ACCESS_GRANTED", count: 2)
         let (dan, _) = try await join(second, nick: "Dan")
-        let regranted = events.events.count
         _ = try await events.waitForState("ACCESS_GRANTED", count: 2)
+        try await events.wait(for: "Dan", count: 1) { $0.client?.nickname == "Dan" }
         try await Task.sleep(for: .milliseconds(200))
-        let after = events.events.dropFirst(regranted).compactMap(\.client)
+        // Everything reported since the second grant: Cid left while Ann was away, Dan is new, Bob is not repeated.
+        let all = events.events
+        let regranted = all.lastIndex { if case .connectionState(.accessGranted) = $0 { true } else { false } } ?? 0
+        let after = all[regranted...].compactMap(\.client)
         #expect(after.map { "\($0.nickname ?? "?") \($0.status.rawValue)" }.sorted() == ["Cid OFFLINE", "Dan ONLINE"])
         #expect(await ann.roster.map(\.displayName) == ["Bob", "Dan"])
         for client in [ann, bob, dan] { await client.shutdown() }

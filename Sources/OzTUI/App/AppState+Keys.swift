@@ -1,0 +1,91 @@
+import OzClient
+import OzProtocol
+
+extension AppState {
+    /// A key press: the prompt takes everything while open; otherwise global keys, then the input line.
+    mutating func handle(_ key: Key) -> [AppEffect] {
+        if case .resize = key { return [] }
+        if form != nil { return handleForm(key) }
+        if key != .tab { completion = nil }
+        switch key {
+        case .control("c"):
+            quitting = true
+            return [.quit]
+        case .control("l"):
+            return []
+        case .function(2):
+            form = CredentialsForm(credentials: credentials)
+        case .function(3), .control("t"):
+            rosterVisible.toggle()
+            clampScroll()
+        case .pageUp:
+            scroll(by: max(1, layout.log.rows - 1))
+        case .pageDown:
+            scroll(by: -max(1, layout.log.rows - 1))
+        case .home where editor.text.isEmpty:
+            scroll(by: Int.max / 2)
+        case .end where editor.text.isEmpty:
+            scroll(by: -(Int.max / 2))
+        case .up:
+            if let previous = history.previous(current: editor.text) { editor.set(previous) }
+        case .down:
+            if let next = history.next() { editor.set(next) }
+        case .tab:
+            if completion == nil {
+                completion = NickCompletion.start(editor: editor, candidates: roster.map(\.displayName))
+                if var started = completion {
+                    started.next(editor: &editor)
+                    completion = started
+                }
+            } else if var current = completion {
+                current.next(editor: &editor)
+                completion = current
+            }
+        case .enter:
+            return submit()
+        default:
+            editor.handle(key)
+        }
+        return []
+    }
+
+    private mutating func handleForm(_ key: Key) -> [AppEffect] {
+        guard var form else { return [] }
+        if key == .control("c") {
+            quitting = true
+            return [.quit]
+        }
+        switch form.handle(key) {
+        case .editing:
+            self.form = form
+            return []
+        case .cancel:
+            self.form = nil
+            return []
+        case .submit(let credentials):
+            self.form = nil
+            self.credentials = credentials
+            return [.connect(credentials)]
+        }
+    }
+
+    /// Enter: a command or a message. Nothing typed is lost: a line that cannot be sent stays in the input.
+    private mutating func submit() -> [AppEffect] {
+        let line = editor.text
+        let command: ChatCommand?
+        do {
+            command = try ChatCommand.parse(line)
+        } catch {
+            append(.error, VisibleText.sanitize(error.message))
+            return []
+        }
+        guard let command else { return [] }
+        let (effects, consumed) = execute(command)
+        if consumed {
+            history.record(line)
+            editor.clear()
+            scroll(by: -(Int.max / 2))
+        }
+        return effects
+    }
+}

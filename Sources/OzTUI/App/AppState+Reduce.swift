@@ -1,0 +1,122 @@
+import Foundation
+import OzClient
+import OzProtocol
+
+extension AppState {
+    /// Applies one action and returns the work the runtime must do.
+    public mutating func reduce(_ action: AppAction) -> [AppEffect] {
+        let effects = apply(action)
+        // The editors keep their horizontal scroll position between frames (readline-like), so lay them out here,
+        // on the stored values, after anything that may have moved a cursor or changed the width.
+        switch action {
+        case .key, .resize:
+            _ = editor.layout(width: max(1, size.columns - 2))
+            if var form {
+                let index = form.focus.rawValue
+                _ = form.editors[index].layout(width: FormView.fieldWidth(in: layout.log), masked: form.focus.isMasked)
+                self.form = form
+            }
+        default: break
+        }
+        return effects
+    }
+
+    private mutating func apply(_ action: AppAction) -> [AppEffect] {
+        switch action {
+        case .client(let event):
+            apply(event)
+            return []
+        case .key(let key):
+            return handle(key)
+        case .resize(let size):
+            self.size = size
+            clampScroll()
+            return []
+        case .tick(let now, let date):
+            self.now = now
+            self.date = date
+            return []
+        case .notice(let text):
+            info(text)
+            return []
+        }
+    }
+
+    /// Whether the screen shows something that changes with time alone (a retry countdown).
+    public var needsTicks: Bool { connection?.retry != nil }
+
+    // MARK: client events
+
+    mutating func apply(_ event: OzClientEvent) {
+        switch event {
+        case .connectionState(let state):
+            connection = state
+            switch state {
+            case .accessGranted(let number, let room):
+                myNumber = number
+                self.room = room
+                append(.state(wireName: state.wireName), "ACCESS_GRANTED: you are \(VisibleText.sanitize(number)) in \(VisibleText.sanitize(room))")
+            case .connecting(let attempt):
+                myNumber = nil
+                append(
+                    .state(wireName: state.wireName),
+                    attempt == 0 ? "CONNECTING to \(VisibleText.sanitize(credentials.server))" : "CONNECTING (retry \(attempt))")
+            case .accessDenied(let reason):
+                myNumber = nil
+                append(.state(wireName: state.wireName), "ACCESS_DENIED: \(VisibleText.sanitize(reason))")
+                form = CredentialsForm(credentials: credentials, focus: .token, message: "Access denied: \(VisibleText.sanitize(reason))")
+            case .connectionFailed, .connectionClosed:
+                myNumber = nil
+                var text = VisibleText.sanitize(state.description)
+                if let retry = state.retry { text += String(format: " (retrying in %.1fs)", retry.delay.seconds) }
+                append(.state(wireName: state.wireName), text)
+            }
+        case .clientState(let info):
+            roster.apply(change: info)
+            let nick = VisibleText.sanitize(info.displayName)
+            let number = VisibleText.sanitize(info.phoneNumber)
+            if info.status == .online {
+                append(.join(nick: nick, number: number), "\(nick) (\(number)) joined")
+            } else {
+                append(.leave(nick: nick, number: number), "\(nick) (\(number)) left")
+            }
+            clampRosterScroll()
+        case .message(let message):
+            let own = message.from == myNumber
+            let nick = own ? credentials.nickname : roster[phoneNumber: message.from]?.displayName ?? message.from
+            let target = message.isRoomMessage ? nil : (roster[phoneNumber: message.to]?.displayName ?? message.to)
+            append(
+                .message(
+                    nick: VisibleText.sanitize(nick), colorKey: message.from, isPrivate: !message.isRoomMessage,
+                    privateTarget: own ? target.map(VisibleText.sanitize) : nil, isOwn: own),
+                VisibleText.sanitize(message.text))
+        case .error(let code, let message):
+            append(.error, "\(VisibleText.sanitize(code.rawValue)): \(VisibleText.sanitize(message))")
+        }
+    }
+
+    // MARK: scrolling
+
+    mutating func scroll(by lines: Int) {
+        scrollOffset = max(0, scrollOffset + lines)
+        clampScroll()
+        if scrollOffset == 0 { unseen = 0 }
+    }
+
+    mutating func clampScroll() {
+        let layout = self.layout
+        let total = LogLines.totalLines(log.entries, width: layout.log.columns)
+        scrollOffset = min(scrollOffset, max(0, total - layout.log.rows))
+        if scrollOffset == 0 { unseen = 0 }
+    }
+
+    mutating func clampRosterScroll() {
+        let rows = max(1, layout.roster.rows - 1)
+        rosterScroll = min(rosterScroll, max(0, roster.count + 1 - rows))
+    }
+}
+
+extension Duration {
+    /// The duration in seconds as a Double.
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

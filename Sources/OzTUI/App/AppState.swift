@@ -1,0 +1,62 @@
+import Foundation
+import OzClient
+import OzProtocol
+
+/// Everything the terminal UI shows, and nothing else: the reducer (`reduce`) changes it in response to actions and
+/// returns effects; the renderer draws it. Neither touches a socket, a clock or the terminal.
+public struct AppState: Sendable {
+    public var credentials: Credentials
+    /// The latest connection state (nil before the first connect).
+    public var connection: ConnectionState?
+    public var myNumber: String?
+    public var room: String?
+    /// The peers (ourselves excluded), in display order.
+    public var roster = Roster()
+    public var log: LogBuffer
+    /// How many wrapped lines the log is scrolled up from the newest (0: following new lines).
+    public var scrollOffset = 0
+    /// Log entries that arrived while scrolled up.
+    public var unseen = 0
+    public var editor = LineEditor()
+    public var history = InputHistory()
+    public var completion: NickCompletion?
+    public var rosterVisible = true
+    /// The first roster row shown.
+    public var rosterScroll = 0
+    /// The credentials prompt, when open.
+    public var form: CredentialsForm?
+    public var size: TerminalSize
+    /// The time of the last tick, for the retry countdown and log timestamps.
+    public var now: ContinuousClock.Instant
+    public var date: Date
+    public var quitting = false
+
+    public init(credentials: Credentials, size: TerminalSize, now: ContinuousClock.Instant = .now, date: Date = Date(), logCapacity: Int = 10_000) {
+        self.credentials = credentials
+        self.size = size
+        self.now = now
+        self.date = date
+        self.log = LogBuffer(capacity: logCapacity)
+    }
+
+    /// Our own entry for the roster pane (shown marked), when granted.
+    public var me: ClientInfo? {
+        guard let myNumber else { return nil }
+        return ClientInfo(phoneNumber: myNumber, status: .online, properties: credentials.properties.withoutPasswords)
+    }
+
+    /// The layout for the current size and roster visibility.
+    public var layout: Layout { Layout(size: size, rosterVisible: rosterVisible, rosterNames: roster.map(\.displayName) + [credentials.nickname]) }
+
+    /// Adds a line to the log; while scrolled up, keeps the view still and counts the line as unseen.
+    mutating func append(_ kind: LogEntry.Kind, _ text: String) {
+        let entry = LogEntry(date: date, kind: kind, text: text)
+        log.append(entry)
+        if scrollOffset > 0 {
+            scrollOffset += LogLines.wrap(entry, width: layout.log.columns).count
+            unseen += 1
+        }
+    }
+
+    mutating func info(_ text: String) { append(.info, VisibleText.sanitize(text)) }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import OzClient
+
+/// The credentials prompt: a form with Server, Token, Nickname, Avatar and Password (masked), each edited with the same
+/// line editor as the input line. Tab/Down moves to the next field, Shift-Tab/Up to the previous, Enter connects,
+/// Esc cancels.
+public struct CredentialsForm: Sendable, Equatable {
+    public enum Field: Int, Sendable, CaseIterable {
+        case server, token, nickname, avatar, password
+
+        public var label: String {
+            switch self {
+            case .server: "Server"
+            case .token: "Token"
+            case .nickname: "Nickname"
+            case .avatar: "Avatar"
+            case .password: "Password"
+            }
+        }
+
+        /// Whether the field's text is shown as `*`.
+        public var isMasked: Bool { self == .password }
+    }
+
+    /// What the form ended with, if it ended.
+    public enum Outcome: Sendable, Equatable {
+        case editing
+        case submit(Credentials)
+        case cancel
+    }
+
+    public var editors: [LineEditor]
+    public var focus: Field
+    /// A line shown above the fields (e.g. why access was denied).
+    public var message: String
+    /// Problem with the last submit (e.g. an empty token).
+    public var error: String?
+    private let base: Credentials
+
+    public init(credentials: Credentials, focus: Field = .server, message: String = "Connect with new credentials") {
+        base = credentials
+        editors = [
+            LineEditor(text: credentials.server), LineEditor(text: credentials.token), LineEditor(text: credentials.nickname),
+            LineEditor(text: credentials.avatar), LineEditor(text: credentials.password),
+        ]
+        self.focus = focus
+        self.message = message
+    }
+
+    public func text(_ field: Field) -> String { editors[field.rawValue].text }
+
+    /// Handles a key; returns what the form ended with.
+    public mutating func handle(_ key: Key) -> Outcome {
+        switch key {
+        case .escape:
+            return .cancel
+        case .tab, .down:
+            focus = Field(rawValue: (focus.rawValue + 1) % Field.allCases.count)!
+        case .backTab, .up:
+            focus = Field(rawValue: (focus.rawValue + Field.allCases.count - 1) % Field.allCases.count)!
+        case .enter:
+            var credentials = base
+            credentials.server = text(.server).trimmingCharacters(in: .whitespaces)
+            credentials.token = text(.token)
+            credentials.nickname = text(.nickname).trimmingCharacters(in: .whitespaces)
+            credentials.avatar = text(.avatar).trimmingCharacters(in: .whitespaces)
+            credentials.password = text(.password)
+            if credentials.server.isEmpty {
+                error = "Server is empty"
+                focus = .server
+            } else if credentials.token.isEmpty {
+                error = "Token is empty"
+                focus = .token
+            } else {
+                return .submit(credentials)
+            }
+        default:
+            editors[focus.rawValue].handle(key)
+        }
+        return .editing
+    }
+}

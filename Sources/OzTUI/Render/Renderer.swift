@@ -1,0 +1,180 @@
+import OzClient
+import OzProtocol
+
+/// Draws an `AppState` into a `Terminal`: the whole screen each frame into ncurses' buffer, which then sends only the
+/// cells that changed. Every string drawn was sanitised when it entered the state.
+public enum Renderer {
+    public static func render(_ state: AppState, into terminal: any Terminal) {
+        terminal.clear()
+        let layout = Layout(
+            size: terminal.size, rosterVisible: state.rosterVisible, rosterNames: state.roster.map(\.displayName) + [state.credentials.nickname])
+        if layout.tooSmall {
+            let notice = "ozchat needs \(Layout.minimum.columns)x\(Layout.minimum.rows) (now \(terminal.size))"
+            terminal.draw(DisplayWidth.prefix(notice, fitting: terminal.size.columns), row: 0, column: 0, style: TextStyle(bold: true))
+            terminal.setCursor(row: 0, column: 0, visible: false)
+            terminal.present()
+            return
+        }
+        drawLog(state, layout.log, terminal)
+        if let separator = layout.separator {
+            for row in 0..<layout.roster.rows { terminal.draw("│", row: row, column: separator, style: TextStyle(dim: true)) }
+            drawRoster(state, layout.roster, terminal)
+        }
+        drawStatus(state, layout.status, terminal)
+        if let form = state.form {
+            FormView.draw(form, in: layout.log, terminal)
+        } else {
+            drawInput(state, layout.input, terminal)
+        }
+        terminal.present()
+    }
+
+    static func style(for kind: LogEntry.Kind) -> TextStyle {
+        switch kind {
+        case .message(_, let key, let isPrivate, _, let isOwn):
+            TextStyle(foreground: Palette.color(for: key), bold: isOwn || isPrivate)
+        case .join: TextStyle(foreground: .green)
+        case .leave: TextStyle(foreground: .red)
+        case .state(let wire): TextStyle(foreground: Palette.color(forState: wire), bold: true)
+        case .info: TextStyle(foreground: .cyan)
+        case .error: TextStyle(foreground: .red, bold: true)
+        }
+    }
+
+    static func drawLog(_ state: AppState, _ rect: Rect, _ terminal: any Terminal) {
+        let rows = LogLines.visible(state.log.entries, width: rect.columns, count: rect.rows, offset: state.scrollOffset)
+        let top = rect.row + rect.rows - rows.count
+        for (index, (line, entry)) in rows.enumerated() {
+            let row = top + index
+            if line.accentWidth > 0 {
+                let time = DisplayWidth.prefix(line.text, fitting: line.accentStart)
+                let afterTime = String(line.text.dropFirst(time.count))
+                let accent = DisplayWidth.prefix(afterTime, fitting: line.accentWidth)
+                let rest = String(afterTime.dropFirst(accent.count))
+                terminal.draw(time, row: row, column: rect.column, style: TextStyle(dim: true))
+                terminal.draw(accent, row: row, column: rect.column + DisplayWidth.of(time), style: style(for: entry.kind))
+                let restStyle: TextStyle =
+                    switch entry.kind {
+                    case .message: .plain
+                    default: style(for: entry.kind)
+                    }
+                terminal.draw(rest, row: row, column: rect.column + DisplayWidth.of(time) + DisplayWidth.of(accent), style: restStyle)
+            } else {
+                let restStyle: TextStyle =
+                    switch entry.kind {
+                    case .message: .plain
+                    default: style(for: entry.kind)
+                    }
+                terminal.draw(line.text, row: row, column: rect.column, style: restStyle)
+            }
+        }
+        if state.scrollOffset > 0 {
+            let more =
+                state.unseen > 0 ? " ▼ \(state.unseen) new, scrolled up \(state.scrollOffset) (End) " : " ▲ scrolled up \(state.scrollOffset) (End) "
+            let text = DisplayWidth.prefix(more, fitting: rect.columns)
+            terminal.draw(
+                text, row: rect.row + rect.rows - 1, column: rect.column + rect.columns - DisplayWidth.of(text), style: TextStyle(reverse: true))
+        }
+    }
+
+    static func drawRoster(_ state: AppState, _ rect: Rect, _ terminal: any Terminal) {
+        guard rect.rows > 0 else { return }
+        let count = state.roster.count + (state.me == nil ? 0 : 1)
+        let header = " #\(state.room ?? "-") · \(count)"
+        terminal.draw(
+            DisplayWidth.prefix(header, fitting: rect.columns), row: rect.row, column: rect.column, style: TextStyle(bold: true, underline: true))
+        var people: [(ClientInfo, Bool)] = []
+        if let me = state.me { people.append((me, true)) }
+        let available = rect.rows - 1
+        let start = min(state.rosterScroll, max(0, state.roster.count + people.count - available))
+        let rosterStart = max(0, start - people.count)
+        people = Array(people.dropFirst(start))
+        people += state.roster.elements(in: rosterStart..<(rosterStart + available)).map { ($0, false) }
+        let hiddenBelow = max(0, count - start - available)
+        for (index, (peer, isMe)) in people.prefix(available).enumerated() {
+            let row = rect.row + 1 + index
+            if index == available - 1, hiddenBelow > 0 {
+                terminal.draw(
+                    DisplayWidth.prefix(" ↓ \(hiddenBelow + 1) more", fitting: rect.columns), row: row, column: rect.column,
+                    style: TextStyle(dim: true))
+                break
+            }
+            drawRosterRow(peer, isMe: isMe, row: row, rect: rect, terminal)
+        }
+    }
+
+    static func drawRosterRow(_ peer: ClientInfo, isMe: Bool, row: Int, rect: Rect, _ terminal: any Terminal) {
+        let name = VisibleText.sanitize(peer.displayName)
+        let number = VisibleText.sanitize(peer.phoneNumber)
+        let badge = Badge(for: peer)
+        terminal.draw(badge.text, row: row, column: rect.column + 1, style: badge.style)
+        let numberText = DisplayWidth.prefix(number, fitting: 6)
+        let nameSpace = max(1, rect.columns - 5 - DisplayWidth.of(numberText))
+        var shown = name + (isMe ? "*" : "")
+        if DisplayWidth.of(shown) > nameSpace { shown = DisplayWidth.prefix(shown, fitting: nameSpace - 1) + "…" }
+        terminal.draw(shown, row: row, column: rect.column + 4, style: TextStyle(bold: isMe))
+        terminal.draw(numberText, row: row, column: rect.column + rect.columns - DisplayWidth.of(numberText), style: TextStyle(dim: true))
+    }
+
+    static func drawStatus(_ state: AppState, _ rect: Rect, _ terminal: any Terminal) {
+        let bar = TextStyle(reverse: true)
+        terminal.draw(String(repeating: " ", count: rect.columns), row: rect.row, column: 0, style: bar)
+        let stateWord = state.connection?.wireName ?? "DISCONNECTED"
+        var column = 0
+        let word = " \(stateWord) "
+        terminal.draw(
+            word, row: rect.row, column: column, style: TextStyle(foreground: .black, background: Palette.color(forState: stateWord), bold: true))
+        column += DisplayWidth.of(word)
+        var parts: [String] = []
+        if let connection = state.connection {
+            switch connection {
+            case .accessDenied(let reason): parts.append(VisibleText.sanitize(reason) + " (F2)")
+            case .connectionFailed, .connectionClosed:
+                if let reason = connection.reason { parts.append(VisibleText.sanitize(reason)) }
+                if let retry = connection.retry {
+                    parts.append("retry in \(Int(retry.remaining(at: state.now).seconds.rounded(.up)))s")
+                } else {
+                    parts.append("F2 to connect")
+                }
+            default: break
+            }
+        }
+        parts.append(VisibleText.sanitize(state.credentials.server))
+        parts.append(VisibleText.sanitize(state.credentials.nickname) + (state.myNumber.map { " (\(VisibleText.sanitize($0)))" } ?? ""))
+        if state.myNumber != nil { parts.append("\(state.roster.count) peers online") }
+        let text = DisplayWidth.prefix(" " + parts.joined(separator: " │ "), fitting: max(0, rect.columns - column))
+        terminal.draw(text, row: rect.row, column: column, style: bar)
+    }
+
+    static func drawInput(_ state: AppState, _ rect: Rect, _ terminal: any Terminal) {
+        let prompt = "> "
+        terminal.draw(prompt, row: rect.row, column: 0, style: TextStyle(bold: true))
+        var editor = state.editor
+        let view = editor.layout(width: max(1, rect.columns - prompt.count))
+        terminal.draw(view.visible, row: rect.row, column: prompt.count, style: .plain)
+        terminal.setCursor(row: rect.row, column: prompt.count + view.cursorColumn, visible: true)
+    }
+}
+
+/// The roster's avatar badge: the nickname's initial on a colour derived from the Avatar URL (so the same avatar always
+/// looks the same), or a neutral dot without one.
+public struct Badge: Sendable, Equatable {
+    public var text: String
+    public var style: TextStyle
+
+    public init(for peer: ClientInfo) {
+        guard let avatar = peer.avatar else {
+            text = "· "
+            style = TextStyle(dim: true)
+            return
+        }
+        let initial = VisibleText.sanitize(peer.displayName).first.map { String($0).uppercased() } ?? "?"
+        // Two cells: a narrow initial is padded, a wide one (李) fills both.
+        switch DisplayWidth.of(initial) {
+        case 1: text = initial + " "
+        case 2: text = initial
+        default: text = "? "
+        }
+        style = TextStyle(foreground: .black, background: Palette.color(for: avatar), bold: true)
+    }
+}

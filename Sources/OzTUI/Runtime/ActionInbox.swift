@@ -1,0 +1,57 @@
+import Foundation
+
+/// Where other threads leave actions for the UI thread (client events, notices, a quit request), with a pipe whose
+/// read end the UI thread polls beside standard input, so it sleeps until there is something to do.
+final class ActionInbox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var pending: [AppAction] = []
+    private var quitRequested = false
+    /// Polled by the UI thread; readable when actions are waiting.
+    let wakeFD: Int32
+    private let writeFD: Int32
+
+    init() {
+        var fds: [Int32] = [0, 0]
+        pipe(&fds)
+        wakeFD = fds[0]
+        writeFD = fds[1]
+        _ = fcntl(wakeFD, F_SETFL, fcntl(wakeFD, F_GETFL) | O_NONBLOCK)
+        _ = fcntl(writeFD, F_SETFL, fcntl(writeFD, F_GETFL) | O_NONBLOCK)
+    }
+
+    deinit {
+        close(wakeFD)
+        close(writeFD)
+    }
+
+    func post(_ action: AppAction) {
+        let wasEmpty = lock.withLock {
+            pending.append(action)
+            return pending.count == 1
+        }
+        if wasEmpty { wake() }
+    }
+
+    /// Asks the UI loop to quit gracefully (SIGTERM, SIGINT from outside).
+    func requestQuit() {
+        lock.withLock { quitRequested = true }
+        wake()
+    }
+
+    var shouldQuit: Bool { lock.withLock { quitRequested } }
+
+    private func wake() {
+        var byte: UInt8 = 1
+        _ = write(writeFD, &byte, 1)
+    }
+
+    /// Everything posted so far, in order.
+    func drain() -> [AppAction] {
+        var buffer = [UInt8](repeating: 0, count: 256)
+        while read(wakeFD, &buffer, buffer.count) > 0 {}
+        return lock.withLock {
+            defer { pending.removeAll(keepingCapacity: true) }
+            return pending
+        }
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import OzClient
+import OzProtocol
+
+/// The UI's event loop, on one thread that owns every curses call: it sleeps in poll(2) on standard input and the
+/// inbox's wake pipe, feeds keys and client events through `AppState.reduce`, hands effects to the client in order, and
+/// redraws at most once per frame.
+public final class TUIRuntime: @unchecked Sendable {
+    private let terminal: NcursesTerminal
+    private let client: OzClient
+    private var state: AppState
+    private let inbox = ActionInbox()
+    private var clock = FrameClock()
+    private let effects: AsyncStream<AppEffect>.Continuation
+    private let effectTask: Task<Void, Never>
+    private var eventTask: Task<Void, Never>?
+
+    /// Statistics for benchmarks: redraws, and the most in any one second.
+    public struct Statistics: Sendable {
+        public var redraws: Int
+        public var maxRedrawsPerSecond: Int
+    }
+
+    public init(terminal: NcursesTerminal, client: OzClient, credentials: Credentials) {
+        self.terminal = terminal
+        self.client = client
+        self.state = AppState(credentials: credentials, size: terminal.size)
+        let (stream, continuation) = AsyncStream.makeStream(of: AppEffect.self)
+        effects = continuation
+        let inbox = self.inbox
+        effectTask = Task {
+            for await effect in stream { await Self.perform(effect, client: client, inbox: inbox) }
+        }
+    }
+
+    /// Asks the loop to quit gracefully; safe from any thread (signal handlers use it through a dispatch source).
+    public func requestQuit() { inbox.requestQuit() }
+
+    /// Connects with the initial credentials and runs until the user quits. Call on the thread that made the terminal.
+    @discardableResult
+    public func run() -> Statistics {
+        let inbox = self.inbox
+        let client = self.client
+        eventTask = Task {
+            for await event in client.events { inbox.post(.client(event)) }
+        }
+        effects.yield(.connect(state.credentials))
+        var lastTick = ContinuousClock.now
+        while !state.quitting, !inbox.shouldQuit {
+            let now = ContinuousClock.now
+            var timeout = clock.wait(at: now)
+            if state.needsTicks { timeout = min(timeout ?? .milliseconds(250), .milliseconds(250)) }
+            poll(timeout: timeout)
+            while let key = terminal.readKey(timeout: 0) {
+                if key == .resize { dispatch(.resize(terminal.size)) } else { dispatch(.key(key)) }
+            }
+            for action in inbox.drain() { dispatch(action) }
+            let after = ContinuousClock.now
+            if state.needsTicks, after - lastTick >= .milliseconds(250) {
+                lastTick = after
+                dispatch(.tick(now: after, date: Date()))
+            }
+            if let wait = clock.wait(at: after), wait == .zero {
+                Renderer.render(state, into: terminal)
+                clock.drew(at: after)
+            }
+        }
+        effects.yield(.quit)
+        effects.finish()
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            await client.disconnect()
+            try? await Task.sleep(for: .milliseconds(200))
+            await client.shutdown()
+            done.signal()
+        }
+        _ = done.wait(timeout: .now() + 2)
+        eventTask?.cancel()
+        terminal.end()
+        return Statistics(redraws: clock.draws, maxRedrawsPerSecond: clock.maxDrawsPerSecond)
+    }
+
+    private func dispatch(_ action: AppAction) {
+        if case .client = action {
+            state.date = Date()
+            state.now = .now
+        } else if case .key = action {
+            state.date = Date()
+            state.now = .now
+        }
+        for effect in state.reduce(action) where effect != .quit {
+            effects.yield(effect)
+        }
+        clock.dirty = true
+    }
+
+    private func poll(timeout: Duration?) {
+        var fds = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0), pollfd(fd: inbox.wakeFD, events: Int16(POLLIN), revents: 0)]
+        let milliseconds: Int32 =
+            timeout.map { Int32(min(60_000, max(0, ($0.components.seconds * 1000) + $0.components.attoseconds / 1_000_000_000_000_000))) } ?? 1000
+        _ = fds.withUnsafeMutableBufferPointer { Glibc.poll($0.baseAddress, nfds_t($0.count), milliseconds) }
+    }
+
+    private static func perform(_ effect: AppEffect, client: OzClient, inbox: ActionInbox) async {
+        switch effect {
+        case .connect(let credentials):
+            do {
+                try await client.connect(serverAddress: credentials.server, token: credentials.token, properties: credentials.properties)
+            } catch {
+                inbox.post(.notice("cannot connect to \"\(credentials.server)\": \(error)"))
+            }
+        case .disconnect:
+            await client.disconnect()
+        case .reconnect:
+            await client.reconnect()
+        case .send(let text, let recipient):
+            do {
+                try await client.send(text, to: recipient)
+            } catch {
+                inbox.post(.notice("not sent: \(error)"))
+            }
+        case .quit:
+            break
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import Logging
+import OzGateway
+import OzProtocol
+
+/// The room ozchat joins when no SERVER is given: the local gateway recorded in the per-user file when one answers
+/// there, else an embedded gateway started in this process on 127.0.0.1:7779 (whose lobby token is written to that
+/// file, so a second ozchat on this machine joins the same room).
+enum LocalRoom {
+    struct Joined {
+        var server: String
+        var token: String
+        /// The embedded gateway, when this process runs it (shut it down at exit).
+        var gateway: Gateway?
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    static func find(port: Int = WireLimits.defaultPort, path: String = LocalGatewayFile.defaultPath()) async throws -> Joined {
+        let recorded = try? LocalGatewayFile.read(path: path)
+        if let recorded, let address = try? ServerAddress(parsing: recorded.server), isListening(host: address.host, port: address.port) {
+            return Joined(server: recorded.server, token: recorded.token, gateway: nil)
+        }
+        let token = recorded?.token ?? LocalGatewayFile.makeToken()
+        let directory = AccessDirectory(lines: [LineCredential(name: "lobby", tokenHash: .token(token))], extensions: [])
+        let gateway = Gateway(
+            configuration: GatewayConfiguration(host: "127.0.0.1", port: port, directory: directory),
+            logger: Logger(label: "ozchat.embedded-gateway") { _ in SwiftLogNoOpLogHandler() })
+        do {
+            try await gateway.start()
+        } catch {
+            await gateway.shutdown()
+            throw Failure(description: "no local gateway answers, and an embedded one cannot listen on 127.0.0.1:\(port): \(error)")
+        }
+        let server = "ws://127.0.0.1:\(gateway.port)/"
+        try? LocalGatewayFile(server: server, token: token).write(path: path)
+        return Joined(server: server, token: token, gateway: gateway)
+    }
+
+    /// Whether something accepts TCP connections there (a quick loopback check, 300 ms at most).
+    static func isListening(host: String, port: Int) -> Bool {
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var result: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(host, String(port), &hints, &result) == 0, let info = result else { return false }
+        defer { freeaddrinfo(result) }
+        let fd = socket(info.pointee.ai_family, info.pointee.ai_socktype, info.pointee.ai_protocol)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        if connect(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 { return true }
+        guard errno == EINPROGRESS else { return false }
+        var pfd = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+        guard poll(&pfd, 1, 300) == 1 else { return false }
+        var error: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length)
+        return error == 0
+    }
+}

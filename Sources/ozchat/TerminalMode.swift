@@ -1,0 +1,53 @@
+import Foundation
+import OzClient
+import OzTUI
+
+/// Runs the ncursesw UI on a thread of its own (every curses call stays on it) until the user quits.
+enum TerminalMode {
+    /// Returns false (having shown nothing) when the terminal cannot run curses, so the caller can fall back to `--plain`.
+    static func run(credentials: Credentials) async -> Bool {
+        let client = OzClient()
+        return await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            let thread = Thread {
+                let terminal: NcursesTerminal
+                do {
+                    terminal = try NcursesTerminal(restoringOn: TerminalRestorer.crashSignals + [SIGHUP, SIGQUIT])
+                } catch {
+                    FileHandle.standardError.write(Data("ozchat: cannot start the terminal UI (\(error)); using --plain\n".utf8))
+                    continuation.resume(returning: false)
+                    return
+                }
+                let runtime = TUIRuntime(terminal: terminal, client: client, credentials: credentials)
+                let signals = QuitSignals { runtime.requestQuit() }
+                let statistics = runtime.run()
+                signals.cancel()
+                if let path = ProcessInfo.processInfo.environment["OZCHAT_STATS_FILE"] {
+                    let text = "redraws=\(statistics.redraws)\nmax_redraws_per_second=\(statistics.maxRedrawsPerSecond)\n"
+                    try? text.write(toFile: path, atomically: true, encoding: .utf8)
+                }
+                continuation.resume(returning: true)
+            }
+            thread.name = "ozchat-ui"
+            thread.start()
+        }
+    }
+}
+
+/// SIGINT and SIGTERM ask the UI to quit gracefully (disconnecting, then restoring the terminal).
+final class QuitSignals: @unchecked Sendable {
+    private var sources: [any DispatchSourceSignal] = []
+
+    init(_ quit: @escaping @Sendable () -> Void) {
+        for number in [SIGINT, SIGTERM] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler(handler: quit)
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    func cancel() {
+        for source in sources { source.cancel() }
+    }
+}

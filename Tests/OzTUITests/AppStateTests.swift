@@ -1,0 +1,147 @@
+import Foundation
+import OzClient
+import OzProtocol
+import Testing
+
+@testable import OzTUI
+
+/// The reducer on its own: actions in, state and effects out; no terminal, socket or clock.
+@Suite("AppState reducer")
+struct AppStateTests {
+    static let credentials = Credentials(server: "ws://127.0.0.1:7779/", token: "tok", nickname: "Me", avatar: "http://me/1.png")
+
+    static func granted(size: TerminalSize = TerminalSize(rows: 24, columns: 80)) -> AppState {
+        var state = AppState(credentials: credentials, size: size, date: Date(timeIntervalSince1970: 1_795_780_800))
+        _ = state.reduce(.client(.connectionState(.connecting(attempt: 0))))
+        _ = state.reduce(.client(.connectionState(.accessGranted(phoneNumber: "Me001", room: "lobby"))))
+        _ = state.reduce(.client(.clientState(ClientInfo(phoneNumber: "Ann01", status: .online, properties: ["Nickname": "Ann"]))))
+        _ = state.reduce(.client(.clientState(ClientInfo(phoneNumber: "Bob01", status: .online, properties: ["Nickname": "bob"]))))
+        return state
+    }
+
+    static func type(_ text: String, into state: inout AppState) -> [AppEffect] {
+        _ = state.reduce(.key(.text(text)))
+        return state.reduce(.key(.enter))
+    }
+
+    @Test func typingSendsToTheRoomAndRecordsHistory() {
+        var state = Self.granted()
+        #expect(Self.type("hello all", into: &state) == [.send(text: "hello all", to: "*")])
+        #expect(state.editor.text.isEmpty)
+        _ = state.reduce(.key(.up))
+        #expect(state.editor.text == "hello all")
+    }
+
+    @Test func msgResolvesNicknamesIgnoringCase() {
+        var state = Self.granted()
+        #expect(Self.type("/msg BOB psst", into: &state) == [.send(text: "psst", to: "Bob01")])
+        #expect(Self.type("/msg nobody hi", into: &state) == [])
+        #expect(state.editor.text == "/msg nobody hi")
+        #expect(state.log.entries.last?.text.contains("no one called nobody") == true)
+    }
+
+    @Test func unknownCommandIsAHintNeverASend() {
+        var state = Self.granted()
+        #expect(Self.type("/frobnicate now", into: &state) == [])
+        #expect(state.log.entries.last?.kind == .error)
+        #expect(state.log.entries.last?.text.contains("unknown command /frobnicate") == true)
+    }
+
+    @Test func textTypedWhileDisconnectedStaysInTheInput() {
+        var state = AppState(credentials: Self.credentials, size: TerminalSize(rows: 24, columns: 80))
+        #expect(Self.type("are you there", into: &state) == [])
+        #expect(state.editor.text == "are you there")
+    }
+
+    @Test func deniedOpensThePromptOnTheTokenAndEnterConnectsWithTheCorrection() {
+        var state = Self.granted()
+        _ = state.reduce(.client(.connectionState(.accessDenied(reason: "unknown token"))))
+        let form = state.form
+        #expect(form?.focus == .token)
+        #expect(form?.text(.server) == "ws://127.0.0.1:7779/")
+        _ = state.reduce(.key(.control("u")))
+        _ = state.reduce(.key(.text("right-token")))
+        _ = state.reduce(.key(.tab))
+        _ = state.reduce(.key(.control("u")))
+        _ = state.reduce(.key(.text("Zoë")))
+        let effects = state.reduce(.key(.enter))
+        var expected = Self.credentials
+        expected.token = "right-token"
+        expected.nickname = "Zoë"
+        #expect(effects == [.connect(expected)])
+        #expect(state.form == nil)
+    }
+
+    @Test func promptOpensOnF2AndOnConnectWithoutArgumentsAndEscCancels() {
+        var state = Self.granted()
+        _ = state.reduce(.key(.function(2)))
+        #expect(state.form?.focus == .server)
+        _ = state.reduce(.key(.escape))
+        #expect(state.form == nil)
+        #expect(Self.type("/connect", into: &state) == [])
+        #expect(state.form != nil)
+    }
+
+    @Test func nickReconnectsWithTheNewNickname() {
+        var state = Self.granted()
+        var expected = Self.credentials
+        expected.nickname = "Neo"
+        #expect(Self.type("/nick Neo", into: &state) == [.connect(expected)])
+    }
+
+    @Test func presenceUpdatesTheRosterAndTheLog() {
+        var state = Self.granted()
+        #expect(state.roster.map(\.displayName) == ["Ann", "bob"])
+        _ = state.reduce(.client(.clientState(ClientInfo(phoneNumber: "Ann01", status: .offline, properties: ["Nickname": "Ann"]))))
+        #expect(state.roster.map(\.displayName) == ["bob"])
+        #expect(state.log.entries.last?.kind == .leave(nick: "Ann", number: "Ann01"))
+    }
+
+    @Test func hostileNicknamesAreSanitisedOnTheWayIn() {
+        var state = Self.granted()
+        let evil = ClientInfo(phoneNumber: "Ev1l\u{1B}", status: .online, properties: ["Nickname": "\u{1B}]0;owned\u{07}\u{202E}x"])
+        _ = state.reduce(.client(.clientState(evil)))
+        let text = state.log.entries.last?.text ?? ""
+        #expect(!text.unicodeScalars.contains(where: VisibleText.isUnsafe))
+        #expect(text.contains("^[]0;owned^G<U+202E>x"))
+    }
+
+    @Test func scrollingUpCountsUnseenLinesAndEndReturns() {
+        var state = Self.granted(size: TerminalSize(rows: 12, columns: 60))
+        for n in 0..<50 { _ = state.reduce(.client(.message(ChatMessage(id: "\(n)", from: "Ann01", to: "*", text: "line \(n)", ts: "")))) }
+        _ = state.reduce(.key(.pageUp))
+        #expect(state.scrollOffset == 9)
+        _ = state.reduce(.client(.message(ChatMessage(id: "x", from: "Ann01", to: "*", text: "new one", ts: ""))))
+        #expect(state.unseen == 1)
+        #expect(state.scrollOffset == 10)
+        _ = state.reduce(.key(.end))
+        #expect(state.scrollOffset == 0 && state.unseen == 0)
+        _ = state.reduce(.key(.home))
+        #expect(state.scrollOffset == LogLines.totalLines(state.log.entries, width: state.layout.log.columns) - state.layout.log.rows)
+    }
+
+    @Test func tabCompletesNicknames() {
+        var state = Self.granted()
+        _ = state.reduce(.key(.text("an")))
+        _ = state.reduce(.key(.tab))
+        #expect(state.editor.text == "Ann: ")
+    }
+
+    @Test func whoisListsEveryProperty() {
+        var state = Self.granted()
+        _ = state.reduce(
+            .client(
+                .clientState(
+                    ClientInfo(phoneNumber: "Cy001", status: .online, properties: ["Nickname": "Cy", "Avatar": "http://x", "n": .array([.int(1)])]))))
+        _ = Self.type("/whois cy", into: &state)
+        let lines = state.log.entries.suffix(4).map(\.text)
+        #expect(lines == ["Cy (Cy001)", "  Nickname: Cy", "  Avatar: http://x", "  n: [1]"])
+    }
+
+    @Test func ctrlCAndQuitQuit() {
+        var state = Self.granted()
+        #expect(Self.type("/quit", into: &state) == [.quit])
+        var other = Self.granted()
+        #expect(other.reduce(.key(.control("c"))) == [.quit])
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+
+/// A private tmux server (its own socket, no user config) for end-to-end tests of the real ncursesw UI:
+/// programs run in real terminals, keys go in with `send-keys`, and the screen comes back with `capture-pane`.
+final class Tmux: @unchecked Sendable {
+    let socket = "oztest-\(UUID().uuidString.prefix(8))"
+
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    @discardableResult
+    func run(_ arguments: [String], closingInheritedDescriptors: Bool = false) throws -> String {
+        // The command that starts the tmux server must not pass it our other descriptors: the server lives on and would
+        // hold other children's pipes open (their standard input would never see end of file). Python's close_fds
+        // closes them in the child; Swift's Glibc overlay has no posix_spawn_file_actions_addclosefrom_np.
+        let wrapper =
+            closingInheritedDescriptors ? ["python3", "-c", "import subprocess,sys; sys.exit(subprocess.call(sys.argv[1:], close_fds=True))"] : []
+        let (status, text) = try Self.spawn(wrapper + ["tmux", "-L", socket, "-f", "/dev/null"] + arguments)
+        guard status == 0 else { throw Failure(description: "tmux \(arguments.joined(separator: " ")): \(text)") }
+        return text
+    }
+
+    /// Runs a command with posix_spawn and waitpid, its output going to a file (not a pipe: the tmux server that the
+    /// first command forks inherits the descriptor and would hold a pipe open forever).
+    static func spawn(_ arguments: [String]) throws -> (Int32, String) {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tmux-\(UUID().uuidString)").path
+        defer { unlink(path) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawnp(&pid, arguments[0], &actions, nil, argv, environ)
+        guard spawned == 0 else { throw Failure(description: "cannot run \(arguments[0]): \(String(cString: strerror(spawned)))") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        let exited = (status & 0x7f) == 0
+        return (exited ? (status >> 8) & 0xff : 128 + (status & 0x7f), text)
+    }
+
+    /// Starts `command` in a new detached session of the given size.
+    func start(_ name: String, columns: Int = 100, rows: Int = 30, command: [String], environment: [String: String] = [:]) throws {
+        let env = environment.merging(["TERM": "tmux-256color"]) { a, _ in a }.map { "\($0.key)=\(Self.quote($0.value))" }.joined(separator: " ")
+        let line = "env \(env) " + command.map(Self.quote).joined(separator: " ") + "; echo; echo EXITED $?; sleep 30"
+        try run(["new-session", "-d", "-s", name, "-x", "\(columns)", "-y", "\(rows)", line], closingInheritedDescriptors: true)
+        try run(["set-option", "-t", name, "status", "off"])
+    }
+
+    static func quote(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
+    /// Types literal text (no key names interpreted).
+    func type(_ name: String, _ text: String) throws {
+        try run(["send-keys", "-t", name, "-l", text])
+    }
+
+    /// Presses keys by tmux name: Enter, Escape, Tab, F2, PageUp, C-u, …
+    func press(_ name: String, _ keys: String...) throws {
+        try run(["send-keys", "-t", name] + keys)
+    }
+
+    /// The visible screen as text lines.
+    func screen(_ name: String) throws -> String {
+        try run(["capture-pane", "-p", "-t", name])
+    }
+
+    func resize(_ name: String, columns: Int, rows: Int) throws {
+        try run(["resize-window", "-t", name, "-x", "\(columns)", "-y", "\(rows)"])
+    }
+
+    func paneTitle(_ name: String) throws -> String {
+        try run(["display-message", "-p", "-t", name, "#{pane_title}"]).trimmingCharacters(in: .newlines)
+    }
+
+    /// Waits until the screen satisfies `predicate`; returns that screen, or throws with the last one seen.
+    @discardableResult
+    func waitForScreen(_ name: String, _ what: String, timeout: Duration = .seconds(20), _ predicate: (String) -> Bool) async throws -> String {
+        let deadline = ContinuousClock.now + timeout
+        var last = ""
+        while ContinuousClock.now < deadline {
+            last = try screen(name)
+            if predicate(last) { return last }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw Failure(description: "screen never showed \(what); last screen:\n\(last)")
+    }
+
+    func kill() {
+        _ = try? run(["kill-server"])
+    }
+
+    deinit { kill() }
+}
