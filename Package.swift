@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .executable(name: "ozgate", targets: ["ozgate"]),
         .executable(name: "ozchat", targets: ["ozchat"]),
+        .executable(name: "ozload", targets: ["ozload"]),
         .library(name: "OzProtocol", targets: ["OzProtocol"]),
         .library(name: "OzGateway", targets: ["OzGateway"]),
         .library(name: "OzClient", targets: ["OzClient"]),
