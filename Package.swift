@@ -86,6 +86,18 @@ let package = Package(
         .testTarget(
             name: "ProcessTests", dependencies: ["ozgate", "ozchat", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             swiftSettings: strict),
+        .executableTarget(
+            name: "ozload",
+            dependencies: [
+                "OzProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(name: "OzTUITests", dependencies: ["OzTUI", "OzClient", "OzProtocol"], swiftSettings: strict),
         .testTarget(name: "OzProtocolTests", dependencies: ["OzProtocol"], swiftSettings: strict),
         .testTarget(
