@@ -9,10 +9,10 @@ deps:
 build: deps
 	$(SWIFT) build
 
-# Runs the gateway with its embedded default (one line `lobby`, token in ~/.local/state/ozchat/gateway).
+# Runs ozchat; with no server given it joins the local gateway, or starts one embedded on 127.0.0.1:7779.
 run: deps
-	$(SWIFT) build --product ozgate
-	$(SWIFT) run ozgate
+	$(SWIFT) build --product ozchat
+	$(SWIFT) run ozchat
 
 test: deps
 	$(SWIFT) build --build-tests

@@ -25,6 +25,8 @@ struct OzChat: AsyncParsableCommand {
     @Option(help: "Your avatar URL.") var avatar: String?
     @Option(help: "Extension password (or set OZCHAT_PASSWORD, which keeps it out of ps).") var password: String?
     @Option(name: .customLong("property"), help: "Another property to share, KEY=VALUE (repeatable).") var properties: [String] = []
+    @Option(help: "Port of the embedded gateway started when no SERVER is given and no local gateway answers.")
+    var localPort = WireLimits.defaultPort
 
     func validate() throws {
         if (server == nil) != (token == nil), token == nil {
@@ -67,7 +69,7 @@ struct OzChat: AsyncParsableCommand {
             credentials = try self.credentials(server: server, token: token)
         } else {
             do {
-                let room = try await LocalRoom.find()
+                let room = try await LocalRoom.find(port: localPort)
                 embedded = room
                 credentials = try self.credentials(server: room.server, token: room.token)
             } catch {

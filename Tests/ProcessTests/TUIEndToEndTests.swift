@@ -122,4 +122,23 @@ struct TUIEndToEndTests {
         gateway.signal(SIGTERM)
         _ = await gateway.waitForExit()
     }
+
+    @Test func withoutAServerTheFirstOzchatHostsTheRoomAndTheSecondJoinsIt() async throws {
+        defer { tmux.kill() }
+        let environment = ["XDG_STATE_HOME": folder.path, "HOME": folder.path]
+        let ozchat = ChildProcess.executable("ozchat").path
+        try tmux.start("first", command: [ozchat, "--nick", "Host", "--local-port", "\(port)"], environment: environment)
+        try await tmux.waitForScreen("first", "granted in the embedded lobby") { $0.contains("ACCESS_GRANTED: you are") && $0.contains("in lobby") }
+        let file = try String(contentsOfFile: folder.appendingPathComponent("ozchat/gateway").path, encoding: .utf8)
+        #expect(file.contains("server=ws://127.0.0.1:\(port)/"))
+        try tmux.start("second", command: [ozchat, "--nick", "Guest", "--local-port", "\(port)"], environment: environment)
+        try await tmux.waitForScreen("second", "Host in the roster") { $0.contains("ACCESS_GRANTED") && $0.contains(" Host ") }
+        try await tmux.waitForScreen("first", "Guest joined") { $0.contains("Guest (") && $0.contains("joined") }
+        try tmux.type("second", "hi host")
+        try tmux.press("second", "Enter")
+        try await tmux.waitForScreen("first", "the guest's message") { $0.contains("<Guest> hi host") }
+        try tmux.type("second", "/quit")
+        try tmux.press("second", "Enter")
+        try await tmux.waitForScreen("second", "a clean exit") { $0.contains("EXITED 0") }
+    }
 }

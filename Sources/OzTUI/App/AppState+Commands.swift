@@ -48,7 +48,8 @@ extension AppState {
             return ([], true)
         case .help:
             for line in ChatCommand.helpLines { info(line) }
-            info("keys: PgUp/PgDn scroll (Home/End with an empty input line), F2 credentials, F3 or Ctrl-T roster, Tab completes, Ctrl-C quits")
+            info("keys: PgUp/PgDn scroll the log (Home/End too when the input is empty), Ctrl-P/Ctrl-N scroll the roster, F3 or Ctrl-T toggles it")
+            info("keys: F2 credentials prompt, Tab completes nicknames, Up/Down history, Ctrl-L redraws, Ctrl-C quits")
             return ([], true)
         case .quit:
             quitting = true

@@ -18,6 +18,11 @@ extension AppState {
         case .function(3), .control("t"):
             rosterVisible.toggle()
             clampScroll()
+        case .control("p"):
+            rosterScroll = max(0, rosterScroll - max(1, layout.roster.rows - 2))
+        case .control("n"):
+            rosterScroll += max(1, layout.roster.rows - 2)
+            clampRosterScroll()
         case .pageUp:
             scroll(by: max(1, layout.log.rows - 1))
         case .pageDown:
