@@ -87,7 +87,7 @@ extension AppState {
             let target = message.isRoomMessage ? nil : (roster[phoneNumber: message.to]?.displayName ?? message.to)
             append(
                 .message(
-                    nick: VisibleText.sanitize(nick), colorKey: message.from, isPrivate: !message.isRoomMessage,
+                    nick: VisibleText.sanitize(nick), colorKey: nick, isPrivate: !message.isRoomMessage,
                     privateTarget: own ? target.map(VisibleText.sanitize) : nil, isOwn: own),
                 VisibleText.sanitize(message.text))
         case .error(let code, let message):

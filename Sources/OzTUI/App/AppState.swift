@@ -46,7 +46,12 @@ public struct AppState: Sendable {
     }
 
     /// The layout for the current size and roster visibility.
-    public var layout: Layout { Layout(size: size, rosterVisible: rosterVisible, rosterNames: roster.map(\.displayName) + [credentials.nickname]) }
+    public var layout: Layout { Layout(size: size, rosterVisible: rosterVisible, rosterNames: rosterNames) }
+
+    /// Our nickname, then the peers' display names, computed lazily.
+    var rosterNames: some Sequence<String> {
+        [AnySequence(CollectionOfOne(credentials.nickname)), AnySequence(roster.lazy.map(\.displayName))].joined()
+    }
 
     /// Adds a line to the log; while scrolled up, keeps the view still and counts the line as unseen.
     mutating func append(_ kind: LogEntry.Kind, _ text: String) {

@@ -23,9 +23,10 @@ public struct Layout: Sendable, Hashable {
     public let status: Rect
     public let input: Rect
 
-    /// `rosterNames` are the display names the roster will show; the roster is as wide as the longest needs,
+    /// `rosterNames` are the display names the roster will show (only the first 2,000 are measured, so a huge room
+    /// costs nothing extra per frame); the roster is as wide as the longest needs,
     /// within 14 columns and a third of the screen.
-    public init(size: TerminalSize, rosterVisible: Bool, rosterNames: [String]) {
+    public init(size: TerminalSize, rosterVisible: Bool, rosterNames: some Sequence<String>) {
         self.size = size
         tooSmall = size.rows < Self.minimum.rows || size.columns < Self.minimum.columns
         let paneRows = max(0, size.rows - 2)

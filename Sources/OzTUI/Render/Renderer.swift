@@ -7,7 +7,7 @@ public enum Renderer {
     public static func render(_ state: AppState, into terminal: any Terminal) {
         terminal.clear()
         let layout = Layout(
-            size: terminal.size, rosterVisible: state.rosterVisible, rosterNames: state.roster.map(\.displayName) + [state.credentials.nickname])
+            size: terminal.size, rosterVisible: state.rosterVisible, rosterNames: state.rosterNames)
         if layout.tooSmall {
             let notice = "ozchat needs \(Layout.minimum.columns)x\(Layout.minimum.rows) (now \(terminal.size))"
             terminal.draw(DisplayWidth.prefix(notice, fitting: terminal.size.columns), row: 0, column: 0, style: TextStyle(bold: true))
