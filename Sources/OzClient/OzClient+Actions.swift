@@ -74,6 +74,7 @@ extension OzClient {
             perform(machine.received(frame, on: token, at: .now))
             let me = phoneNumber
             for change in roster.apply(snapshot: clients.filter { $0.phoneNumber != me }) { emit(.clientState(change.reported)) }
+            emit(.rosterSynced(peers: roster.count))
         case .accessDenied, .connectionClosed:
             perform(machine.received(frame, on: token, at: .now))
         case .clientStateChanged(let clients):

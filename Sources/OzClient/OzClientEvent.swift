@@ -7,6 +7,9 @@ public enum OzClientEvent: Sendable, Equatable {
     /// One peer came ONLINE (or changed its properties) or went OFFLINE. After a grant, one per peer in the snapshot;
     /// after a reconnect, only the differences from what was reported before.
     case clientState(ClientInfo)
+    /// The roster now matches the gateway's snapshot: follows the `clientState` events that a grant's snapshot caused,
+    /// with the number of peers, so a UI can treat those as "already here" rather than as arrivals.
+    case rosterSynced(peers: Int)
     /// A chat message, including the echo of our own (the delivery receipt).
     case message(ChatMessage)
     /// The gateway rejected something we sent, or sent something we could not understand.

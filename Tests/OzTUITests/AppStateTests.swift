@@ -16,6 +16,7 @@ struct AppStateTests {
         _ = state.reduce(.client(.connectionState(.accessGranted(phoneNumber: "Me001", room: "lobby"))))
         _ = state.reduce(.client(.clientState(ClientInfo(phoneNumber: "Ann01", status: .online, properties: ["Nickname": "Ann"]))))
         _ = state.reduce(.client(.clientState(ClientInfo(phoneNumber: "Bob01", status: .online, properties: ["Nickname": "bob"]))))
+        _ = state.reduce(.client(.rosterSynced(peers: 2)))
         return state
     }
 
@@ -87,6 +88,11 @@ struct AppStateTests {
         var expected = Self.credentials
         expected.nickname = "Neo"
         #expect(Self.type("/nick Neo", into: &state) == [.connect(expected)])
+    }
+
+    @Test func theSnapshotIsSummarisedNotLoggedPeerByPeer() {
+        let state = Self.granted()
+        #expect(state.log.entries.map(\.text).suffix(2) == ["ACCESS_GRANTED: you are Me001 in lobby", "2 peers here"])
     }
 
     @Test func presenceUpdatesTheRosterAndTheLog() {

@@ -47,10 +47,10 @@ struct RenderTests {
         let screen = Self.render(Self.populated(size: TerminalSize(rows: 12, columns: 60)))
         let time = LogLines.time(Date(timeIntervalSince1970: 1_795_780_800))
         let expected = """
-            \(time) -!- ACCESS_GRANTED: you are Me001 │ #lobby · 4
-                       in lobby                        │ M  Me*    Me001
-            \(time) --> Ann (Ann01) joined            │ ·  Ann    Ann01
-            \(time) --> bob (Bob01) joined            │ ·  bob    Bob01
+                       ws://127.0.0.1:7779/            │ #lobby · 4
+            \(time) -!- ACCESS_GRANTED: you are Me001 │ M  Me*    Me001
+                       in lobby                        │ ·  Ann    Ann01
+            \(time) -!- 2 peers here                  │ ·  bob    Bob01
             \(time) --> 李小龍 (Zh001) joined         │ 李 李小龍 Zh001
             \(time) <Ann> hello everyone, this is a   │
                        longer line that has to wrap    │

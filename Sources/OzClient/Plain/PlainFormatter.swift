@@ -25,6 +25,8 @@ public struct PlainFormatter: Sendable {
         case .clientState(let info):
             if info.status == .online { peers[info.phoneNumber] = info } else { peers[info.phoneNumber] = nil }
             return ["\(stamp) \(info.status.rawValue) \(Self.safe(info.phoneNumber)) \(Self.safe(info.displayName))"]
+        case .rosterSynced:
+            return []
         case .message(let message):
             let fromMe = message.from == myNumber
             let nick = fromMe ? myNick : peers[message.from]?.displayName ?? message.from

@@ -54,6 +54,7 @@ extension AppState {
             switch state {
             case .accessGranted(let number, let room):
                 myNumber = number
+                syncing = (0, 0)
                 self.room = room
                 append(.state(wireName: state.wireName), "ACCESS_GRANTED: you are \(VisibleText.sanitize(number)) in \(VisibleText.sanitize(room))")
             case .connecting(let attempt):
@@ -71,6 +72,18 @@ extension AppState {
                 if let retry = state.retry { text += String(format: " (retrying in %.1fs)", retry.delay.seconds) }
                 append(.state(wireName: state.wireName), text)
             }
+        case .clientState(let info) where syncing != nil:
+            // Part of a grant's snapshot: the roster takes it silently; the log gets one summary line at the end.
+            let wasHere = roster[phoneNumber: info.phoneNumber] != nil
+            roster.apply(change: info)
+            if info.status == .offline { syncing?.left += 1 } else if !wasHere { syncing?.joined += 1 }
+        case .rosterSynced(let peers):
+            let changes = syncing ?? (0, 0)
+            syncing = nil
+            var text = peers == 1 ? "1 peer here" : "\(peers) peers here"
+            if changes.left > 0 { text += ", \(changes.left) left while you were away" }
+            append(.state(wireName: "ACCESS_GRANTED"), text)
+            clampRosterScroll()
         case .clientState(let info):
             roster.apply(change: info)
             let nick = VisibleText.sanitize(info.displayName)
@@ -111,7 +124,8 @@ extension AppState {
     }
 
     mutating func clampRosterScroll() {
-        let rows = max(1, layout.roster.rows - 1)
+        // The roster pane is as tall as the log (all but two rows), less its header; no need for the full layout.
+        let rows = max(1, size.rows - 3)
         rosterScroll = min(rosterScroll, max(0, roster.count + 1 - rows))
     }
 }

@@ -30,6 +30,8 @@ public struct AppState: Sendable {
     public var now: ContinuousClock.Instant
     public var date: Date
     public var quitting = false
+    /// While a grant's snapshot is being applied: how many peers it added and removed (nil otherwise).
+    var syncing: (joined: Int, left: Int)?
 
     public init(credentials: Credentials, size: TerminalSize, now: ContinuousClock.Instant = .now, date: Date = Date(), logCapacity: Int = 10_000) {
         self.credentials = credentials
