@@ -1,5 +1,6 @@
 import Foundation
 import OzClient
+import OzGateway
 import OzProtocol
 
 /// `ozchat --plain`: events become lines on stdout (see `PlainFormatter`), lines on stdin become commands.
@@ -16,7 +17,7 @@ actor PlainSession {
 
     func run() async {
         let events = Task { for await event in client.events { self.show(event) } }
-        let signals = PlainSignals()
+        let signals = SignalWaiter([SIGINT, SIGTERM])
         await connect()
         let input = StandardInputLines()
         await withTaskGroup(of: Void.self) { group in

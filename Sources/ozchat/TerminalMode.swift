@@ -1,5 +1,6 @@
 import Foundation
 import OzClient
+import OzGateway
 import OzTUI
 
 /// Runs the ncursesw UI on a thread of its own (every curses call stays on it) until the user quits.
@@ -18,7 +19,7 @@ enum TerminalMode {
                     return
                 }
                 let runtime = TUIRuntime(terminal: terminal, client: client, credentials: credentials)
-                let signals = QuitSignals { runtime.requestQuit() }
+                let signals = SignalWaiter([SIGINT, SIGTERM]) { runtime.requestQuit() }
                 let statistics = runtime.run()
                 signals.cancel()
                 if let path = ProcessInfo.processInfo.environment["OZCHAT_STATS_FILE"] {
@@ -30,24 +31,5 @@ enum TerminalMode {
             thread.name = "ozchat-ui"
             thread.start()
         }
-    }
-}
-
-/// SIGINT and SIGTERM ask the UI to quit gracefully (disconnecting, then restoring the terminal).
-final class QuitSignals: @unchecked Sendable {
-    private var sources: [any DispatchSourceSignal] = []
-
-    init(_ quit: @escaping @Sendable () -> Void) {
-        for number in [SIGINT, SIGTERM] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler(handler: quit)
-            source.resume()
-            sources.append(source)
-        }
-    }
-
-    func cancel() {
-        for source in sources { source.cancel() }
     }
 }

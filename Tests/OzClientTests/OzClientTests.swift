@@ -147,7 +147,7 @@ struct OzClientTests {
         let slow = OzClientConfiguration(
             machine: .init(backoff: Backoff(base: .milliseconds(300), cap: .milliseconds(600))), sample: { $0.upperBound })
         let (ann, events) = try await join(first, nick: "Ann", configuration: slow)
-        let bob = OzClient(configuration: .fastRetries)
+        let bob = OzClient(configuration: OzClientConfiguration(machine: .init(backoff: Backoff(base: .milliseconds(50), cap: .milliseconds(200)))))
         let bobEvents = EventRecorder(bob)
         try await bob.connect(
             serverAddress: "127.0.0.1:\(port)", token: ClientTestGateway.extensionNumber,
@@ -161,14 +161,16 @@ struct OzClientTests {
         let second = try await ClientTestGateway.start(port: port)
         _ = try await bobEvents.waitForState("ACCESS_GRANTED", count: 2)
         let (dan, _) = try await join(second, nick: "Dan")
-        _ = try await events.waitForState("ACCESS_GRANTED", count: 2)
+        _ = try await events.waitForState("ACCESS_GRANTED", count: 2, timeout: .seconds(20))
         try await events.wait(for: "Dan", count: 1) { $0.client?.nickname == "Dan" }
         try await Task.sleep(for: .milliseconds(200))
         // Everything reported since the second grant: Cid left while Ann was away, Dan is new, Bob is not repeated.
         let all = events.events
         let regranted = all.lastIndex { if case .connectionState(.accessGranted) = $0 { true } else { false } } ?? 0
         let after = all[regranted...].compactMap(\.client)
-        #expect(after.map { "\($0.nickname ?? "?") \($0.status.rawValue)" }.sorted() == ["Cid OFFLINE", "Dan ONLINE"])
+        #expect(
+            after.map { "\($0.nickname ?? "?") \($0.status.rawValue)" }.sorted() == ["Cid OFFLINE", "Dan ONLINE"],
+            "Ann: \(all)\nBob: \(bobEvents.events)")
         #expect(await ann.roster.map(\.displayName) == ["Bob", "Dan"])
         for client in [ann, bob, dan] { await client.shutdown() }
         await second.shutdown()

@@ -20,14 +20,14 @@ struct GatewayLivenessTests {
 
     @Test func silentMemberIsClosedAsIdleAndPeersSeeItLeave() async throws {
         try await TestGateway.with {
-            $0.pingInterval = .milliseconds(100)
-            $0.pingTimeout = .milliseconds(350)
+            $0.pingInterval = .milliseconds(250)
+            $0.pingTimeout = .milliseconds(1500)
         } _: { gateway in
             let (watcher, _) = try await TestSocket.join(port: gateway.port, token: TestGateway.lobbyToken)
             let mute = try await TestSocket.connect(port: gateway.port, answerPings: false)
             try await mute.send(.connect(token: TestGateway.lobbyToken, properties: ["Nickname": "Mute"]))
             let number = try #require(try await mute.nextFrame().grantedNumber)
-            #expect(try await mute.nextFrame(timeout: .seconds(3)) == .connectionClosed(reason: .idle))
+            #expect(try await mute.nextFrame(timeout: .seconds(10)) == .connectionClosed(reason: .idle))
             #expect(await mute.closeCode() == 1001)
             let changes = try await watcher.presenceChanges(count: 2)
             #expect(changes.map(\.status) == [.online, .offline] && changes.allSatisfy { $0.phoneNumber == number })

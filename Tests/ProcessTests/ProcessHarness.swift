@@ -68,7 +68,10 @@ final class ChildProcess: @unchecked Sendable {
     func waitForExit(timeout: Duration = .seconds(15)) async -> Int32? {
         let deadline = ContinuousClock.now + timeout
         while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
-        return process.isRunning ? nil : process.terminationStatus
+        guard !process.isRunning else { return nil }
+        // Whatever the child wrote just before exiting may not have reached the handlers yet.
+        try? await Task.sleep(for: .milliseconds(100))
+        return process.terminationStatus
     }
 
     func signal(_ number: Int32) { kill(process.processIdentifier, number) }

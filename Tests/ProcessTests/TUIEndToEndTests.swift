@@ -22,8 +22,8 @@ struct TUIEndToEndTests {
         return gateway
     }
 
-    func startChat(_ name: String, nick: String, token: String = "tok", columns: Int = 100, rows: Int = 30) throws {
-        try tmux.start(
+    func startChat(_ name: String, nick: String, token: String = "tok", columns: Int = 100, rows: Int = 30) async throws {
+        try await tmux.start(
             name, columns: columns, rows: rows,
             command: [ChildProcess.executable("ozchat").path, "127.0.0.1:\(port)", token, "--nick", nick],
             environment: ["XDG_STATE_HOME": folder.path, "HOME": folder.path])
@@ -35,33 +35,33 @@ struct TUIEndToEndTests {
     @Test func peersComeAndGoMessagesFlowAndTheLayoutHolds() async throws {
         defer { tmux.kill() }
         let gateway = try await startGateway()
-        try startChat("ann", nick: "Ann")
+        try await startChat("ann", nick: "Ann")
         try await tmux.waitForScreen("ann", "granted") { $0.contains("ACCESS_GRANTED") }
-        try startChat("bob", nick: "Bob")
+        try await startChat("bob", nick: "Bob")
         try await tmux.waitForScreen("bob", "Ann in Bob's roster") { $0.contains(" Ann") && $0.contains("ACCESS_GRANTED") }
         let annScreen = try await tmux.waitForScreen("ann", "Bob joined") { $0.contains("Bob (") && $0.contains("joined") }
         // The roster pane is on the right: Bob's row ends with his number, after the separator.
         #expect(Self.rows(annScreen).contains { $0.contains("│") && $0.contains(" Bob") })
 
-        try tmux.type("ann", "hello from Ann ✓ 你好")
-        try tmux.press("ann", "Enter")
+        try await tmux.type("ann", "hello from Ann ✓ 你好")
+        try await tmux.press("ann", "Enter")
         try await tmux.waitForScreen("bob", "Ann's message") { $0.contains("<Ann> hello from Ann ✓ 你好") }
 
-        try tmux.press("bob", "C-c")
+        try await tmux.press("bob", "C-c")
         try await tmux.waitForScreen("bob", "exit") { $0.contains("EXITED 0") }
         try await tmux.waitForScreen("ann", "Bob left") { $0.contains("Bob (") && $0.contains("left") }
-        let after = try tmux.screen("ann")
+        let after = try await tmux.screen("ann")
         #expect(!Self.rows(after).contains { $0.contains("│") && $0.hasSuffix(" Bob") })
 
         // Resize: the status bar and input line move to the new bottom, nothing is left over.
-        try tmux.resize("ann", columns: 60, rows: 15)
+        try await tmux.resize("ann", columns: 60, rows: 15)
         let small = try await tmux.waitForScreen("ann", "redrawn at 60x15") {
             Self.rows($0).count >= 15 && Self.rows($0)[13].contains("ACCESS_GRANTED")
         }
         #expect(Self.rows(small)[14].hasPrefix(">"))
-        try tmux.resize("ann", columns: 30, rows: 8)
+        try await tmux.resize("ann", columns: 30, rows: 8)
         try await tmux.waitForScreen("ann", "too-small notice") { $0.contains("ozchat needs 40x10") }
-        try tmux.resize("ann", columns: 120, rows: 40)
+        try await tmux.resize("ann", columns: 120, rows: 40)
         try await tmux.waitForScreen("ann", "redrawn at 120x40") { Self.rows($0).count >= 40 && Self.rows($0)[38].contains("ACCESS_GRANTED") }
         gateway.signal(SIGTERM)
         _ = await gateway.waitForExit()
@@ -70,12 +70,12 @@ struct TUIEndToEndTests {
     @Test func deniedOpensThePromptAndACorrectedTokenConnects() async throws {
         defer { tmux.kill() }
         let gateway = try await startGateway()
-        try startChat("eve", nick: "Eve", token: "wrong")
+        try await startChat("eve", nick: "Eve", token: "wrong")
         let prompt = try await tmux.waitForScreen("eve", "the prompt") { $0.contains("Access denied") && $0.contains("Token") }
         #expect(prompt.contains("Server") && prompt.contains("Nickname") && prompt.contains("Password"))
-        try tmux.press("eve", "C-u")
-        try tmux.type("eve", "tok")
-        try tmux.press("eve", "Enter")
+        try await tmux.press("eve", "C-u")
+        try await tmux.type("eve", "tok")
+        try await tmux.press("eve", "Enter")
         try await tmux.waitForScreen("eve", "granted") { $0.contains("ACCESS_GRANTED") && !$0.contains("Access denied") }
         gateway.signal(SIGTERM)
         _ = await gateway.waitForExit()
@@ -84,7 +84,7 @@ struct TUIEndToEndTests {
     @Test func killingTheGatewayShowsClosedThenTheReconnection() async throws {
         defer { tmux.kill() }
         var gateway = try await startGateway()
-        try startChat("ann", nick: "Ann")
+        try await startChat("ann", nick: "Ann")
         try await tmux.waitForScreen("ann", "granted") { $0.contains("ACCESS_GRANTED") }
         gateway.signal(SIGKILL)
         _ = await gateway.waitForExit()
@@ -101,15 +101,15 @@ struct TUIEndToEndTests {
     @Test func aHostileNicknameChangesNeitherTheTitleNorTheScreenOutsideItsCells() async throws {
         defer { tmux.kill() }
         let gateway = try await startGateway()
-        try startChat("ann", nick: "Ann")
+        try await startChat("ann", nick: "Ann")
         try await tmux.waitForScreen("ann", "granted") { $0.contains("ACCESS_GRANTED") }
-        let titleBefore = try tmux.paneTitle("ann")
+        let titleBefore = try await tmux.paneTitle("ann")
         let hostile = "\u{1B}]2;pwned\u{07}\u{1B}[2J\u{1B}[H\rFAKE\u{202E}x"
         let evil = try ChildProcess("ozchat", ["--plain", "127.0.0.1:\(port)", "tok", "--nick", hostile])
         try await evil.waitForLine("granted") { $0.contains(" ACCESS_GRANTED ") }
         evil.type("hi \u{1B}[31mred\u{1B}[0m")
         let screen = try await tmux.waitForScreen("ann", "the hostile peer") { $0.contains("^[]2;pwned^G") && $0.contains("hi ^[[31mred") }
-        let titleAfter = try tmux.paneTitle("ann")
+        let titleAfter = try await tmux.paneTitle("ann")
         #expect(titleAfter == titleBefore)
         #expect(!titleAfter.contains("pwned"))
         // The screen was not cleared: the status bar and the earlier lines are still where they were.
@@ -127,18 +127,18 @@ struct TUIEndToEndTests {
         defer { tmux.kill() }
         let environment = ["XDG_STATE_HOME": folder.path, "HOME": folder.path]
         let ozchat = ChildProcess.executable("ozchat").path
-        try tmux.start("first", command: [ozchat, "--nick", "Host", "--local-port", "\(port)"], environment: environment)
+        try await tmux.start("first", command: [ozchat, "--nick", "Host", "--local-port", "\(port)"], environment: environment)
         try await tmux.waitForScreen("first", "granted in the embedded lobby") { $0.contains("ACCESS_GRANTED: you are") && $0.contains("in lobby") }
         let file = try String(contentsOfFile: folder.appendingPathComponent("ozchat/gateway").path, encoding: .utf8)
         #expect(file.contains("server=ws://127.0.0.1:\(port)/"))
-        try tmux.start("second", command: [ozchat, "--nick", "Guest", "--local-port", "\(port)"], environment: environment)
+        try await tmux.start("second", command: [ozchat, "--nick", "Guest", "--local-port", "\(port)"], environment: environment)
         try await tmux.waitForScreen("second", "Host in the roster") { $0.contains("ACCESS_GRANTED") && $0.contains(" Host ") }
         try await tmux.waitForScreen("first", "Guest joined") { $0.contains("Guest (") && $0.contains("joined") }
-        try tmux.type("second", "hi host")
-        try tmux.press("second", "Enter")
+        try await tmux.type("second", "hi host")
+        try await tmux.press("second", "Enter")
         try await tmux.waitForScreen("first", "the guest's message") { $0.contains("<Guest> hi host") }
-        try tmux.type("second", "/quit")
-        try tmux.press("second", "Enter")
+        try await tmux.type("second", "/quit")
+        try await tmux.press("second", "Enter")
         try await tmux.waitForScreen("second", "a clean exit") { $0.contains("EXITED 0") }
     }
 }

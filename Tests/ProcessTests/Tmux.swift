@@ -9,8 +9,17 @@ final class Tmux: @unchecked Sendable {
         var description: String
     }
 
+    /// Runs a tmux command on a thread outside Swift's cooperative pool (spawn and waitpid block), and returns its output.
     @discardableResult
-    func run(_ arguments: [String], closingInheritedDescriptors: Bool = false) throws -> String {
+    func run(_ arguments: [String], closingInheritedDescriptors: Bool = false) async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try self.runBlocking(arguments, closingInheritedDescriptors: closingInheritedDescriptors) })
+            }
+        }
+    }
+
+    private func runBlocking(_ arguments: [String], closingInheritedDescriptors: Bool) throws -> String {
         // The command that starts the tmux server must not pass it our other descriptors: the server lives on and would
         // hold other children's pipes open (their standard input would never see end of file). Python's close_fds
         // closes them in the child; Swift's Glibc overlay has no posix_spawn_file_actions_addclosefrom_np.
@@ -45,11 +54,11 @@ final class Tmux: @unchecked Sendable {
     }
 
     /// Starts `command` in a new detached session of the given size.
-    func start(_ name: String, columns: Int = 100, rows: Int = 30, command: [String], environment: [String: String] = [:]) throws {
+    func start(_ name: String, columns: Int = 100, rows: Int = 30, command: [String], environment: [String: String] = [:]) async throws {
         let env = environment.merging(["TERM": "tmux-256color"]) { a, _ in a }.map { "\($0.key)=\(Self.quote($0.value))" }.joined(separator: " ")
         let line = "env \(env) " + command.map(Self.quote).joined(separator: " ") + "; echo; echo EXITED $?; sleep 30"
-        try run(["new-session", "-d", "-s", name, "-x", "\(columns)", "-y", "\(rows)", line], closingInheritedDescriptors: true)
-        try run(["set-option", "-t", name, "status", "off"])
+        try await run(["new-session", "-d", "-s", name, "-x", "\(columns)", "-y", "\(rows)", line], closingInheritedDescriptors: true)
+        try await run(["set-option", "-t", name, "status", "off"])
     }
 
     static func quote(_ text: String) -> String {
@@ -57,26 +66,26 @@ final class Tmux: @unchecked Sendable {
     }
 
     /// Types literal text (no key names interpreted).
-    func type(_ name: String, _ text: String) throws {
-        try run(["send-keys", "-t", name, "-l", text])
+    func type(_ name: String, _ text: String) async throws {
+        try await run(["send-keys", "-t", name, "-l", text])
     }
 
     /// Presses keys by tmux name: Enter, Escape, Tab, F2, PageUp, C-u, …
-    func press(_ name: String, _ keys: String...) throws {
-        try run(["send-keys", "-t", name] + keys)
+    func press(_ name: String, _ keys: String...) async throws {
+        try await run(["send-keys", "-t", name] + keys)
     }
 
     /// The visible screen as text lines.
-    func screen(_ name: String) throws -> String {
-        try run(["capture-pane", "-p", "-t", name])
+    func screen(_ name: String) async throws -> String {
+        try await run(["capture-pane", "-p", "-t", name])
     }
 
-    func resize(_ name: String, columns: Int, rows: Int) throws {
-        try run(["resize-window", "-t", name, "-x", "\(columns)", "-y", "\(rows)"])
+    func resize(_ name: String, columns: Int, rows: Int) async throws {
+        try await run(["resize-window", "-t", name, "-x", "\(columns)", "-y", "\(rows)"])
     }
 
-    func paneTitle(_ name: String) throws -> String {
-        try run(["display-message", "-p", "-t", name, "#{pane_title}"]).trimmingCharacters(in: .newlines)
+    func paneTitle(_ name: String) async throws -> String {
+        try await run(["display-message", "-p", "-t", name, "#{pane_title}"]).trimmingCharacters(in: .newlines)
     }
 
     /// Waits until the screen satisfies `predicate`; returns that screen, or throws with the last one seen.
@@ -85,7 +94,7 @@ final class Tmux: @unchecked Sendable {
         let deadline = ContinuousClock.now + timeout
         var last = ""
         while ContinuousClock.now < deadline {
-            last = try screen(name)
+            last = try await screen(name)
             if predicate(last) { return last }
             try await Task.sleep(for: .milliseconds(100))
         }
@@ -93,7 +102,7 @@ final class Tmux: @unchecked Sendable {
     }
 
     func kill() {
-        _ = try? run(["kill-server"])
+        _ = try? runBlocking(["kill-server"], closingInheritedDescriptors: false)
     }
 
     deinit { kill() }

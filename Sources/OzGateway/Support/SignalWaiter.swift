@@ -1,18 +1,23 @@
 import Dispatch
 import Foundation
 
-/// Turns SIGINT and SIGTERM into a graceful quit for `--plain` mode.
-final class PlainSignals: @unchecked Sendable {
+/// Catches the given signals from the moment it is created (their default action is disabled), so a signal that
+/// arrives during start-up is not lost. `wait()` returns once one has arrived (or when its task is cancelled), and
+/// `onSignal`, if given, runs on each one. Used by `ozgate` and `ozchat` for a graceful quit on SIGINT/SIGTERM.
+public final class SignalWaiter: @unchecked Sendable {
     private var sources: [any DispatchSourceSignal] = []
     private let lock = NSLock()
     private var arrived = false
     private var continuation: CheckedContinuation<Void, Never>?
 
-    init() {
-        for number in [SIGINT, SIGTERM] {
+    public init(_ signals: [Int32], onSignal: (@Sendable () -> Void)? = nil) {
+        for number in signals {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { [weak self] in self?.fire() }
+            source.setEventHandler { [weak self] in
+                onSignal?()
+                self?.fire()
+            }
             source.resume()
             sources.append(source)
         }
@@ -27,8 +32,8 @@ final class PlainSignals: @unchecked Sendable {
         waiting?.resume()
     }
 
-    /// Returns once a signal has arrived; returns early if the task is cancelled.
-    func wait() async {
+    /// Suspends until one of the signals has arrived (at once if one already has), or the task is cancelled.
+    public func wait() async {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let resumeNow = lock.withLock {
@@ -40,5 +45,10 @@ final class PlainSignals: @unchecked Sendable {
         } onCancel: {
             fire()
         }
+    }
+
+    /// Stops catching the signals (their actions stay ignored).
+    public func cancel() {
+        for source in sources { source.cancel() }
     }
 }
