@@ -229,6 +229,18 @@ final class ConnectionHandler: ChannelInboundHandler {
         write(WebSocketFrame(fin: true, opcode: .text, data: frame))
     }
 
+    /// Like `enqueue` but without flushing: the room writes a frame to every member of a loop, then calls `flush()`
+    /// on each, so a broadcast costs one task per loop rather than one per member.
+    func enqueueUnflushed(_ frame: ByteBuffer) {
+        guard case .granted = state, let context else { return }
+        context.write(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, data: frame)), promise: nil)
+    }
+
+    /// Flushes what `enqueueUnflushed` wrote.
+    func flush() {
+        context?.flush()
+    }
+
     func writeDirect(_ frame: ServerFrame) {
         write(WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(string: frame.encoded)))
     }

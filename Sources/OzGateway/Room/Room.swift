@@ -173,7 +173,7 @@ final class Room: @unchecked Sendable {
             if target !== sender { sender.send(frame) }
         } else {
             for group in groups {
-                deliver(group.members.map { ($0, frame) }, on: group.eventLoop)
+                broadcast(frame, to: group.members, on: group.eventLoop)
             }
         }
     }
@@ -186,14 +186,23 @@ final class Room: @unchecked Sendable {
         for member in members.values { member.end(reason) }
     }
 
+    /// Hands frames to members of one loop: written first, then flushed, in one task on that loop.
     private func deliver(_ deliveries: [(Member, ByteBuffer)], on loop: any EventLoop) {
         guard !deliveries.isEmpty else { return }
-        if loop.inEventLoop {
-            for (member, frame) in deliveries { member.sendOnLoop(frame) }
-        } else {
-            loop.execute {
-                for (member, frame) in deliveries { member.sendOnLoop(frame) }
-            }
+        @Sendable func run() {
+            for (member, frame) in deliveries { member.writeOnLoop(frame) }
+            for (member, _) in deliveries { member.flushOnLoop() }
         }
+        if loop.inEventLoop { run() } else { loop.execute { run() } }
+    }
+
+    /// Hands one frame to every member of one loop.
+    private func broadcast(_ frame: ByteBuffer, to members: [Member], on loop: any EventLoop) {
+        guard !members.isEmpty else { return }
+        @Sendable func run() {
+            for member in members { member.writeOnLoop(frame) }
+            for member in members { member.flushOnLoop() }
+        }
+        if loop.inEventLoop { run() } else { loop.execute { run() } }
     }
 }
