@@ -1,11 +1,48 @@
 import ArgumentParser
+import Foundation
 
 /// `ozload`: many simulated clients over real WebSockets, for tests and benchmarks.
 @main
 struct OzLoad: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "ozload", abstract: "Simulated ozchat clients against an ozgate.")
+    static let configuration = CommandConfiguration(
+        commandName: "ozload", abstract: "Simulated ozchat clients against an ozgate (loopback only).",
+        subcommands: [Storm.self, Fanout.self, Idle.self, Churn.self, Population.self])
+}
 
-    func run() async throws {
-        throw ValidationError("not built yet")
+/// Where the gateway is and how to reach it: either `--url`/`--token`, or `--spawn-gateway PATH` to start a private one.
+struct GatewayOptions: ParsableArguments {
+    @Option(help: "Gateway URL; must be ws://127.0.0.1:PORT/ (loopback only).") var url: String?
+    @Option(help: "Line token for the simulated clients.") var token: String?
+    @Option(help: "Start this ozgate executable with a generated config on a free port, and stop it at the end.")
+    var spawnGateway: String?
+    @Option(help: "Ping interval for a spawned gateway, in seconds.") var pingInterval = 20.0
+    @Option(help: "Ping timeout for a spawned gateway, in seconds.") var pingTimeout = 60.0
+    @Flag(help: "Print one JSON object instead of the human summary.") var json = false
+
+    func validate() throws {
+        if spawnGateway == nil {
+            guard let url, token != nil else { throw ValidationError("give --url and --token, or --spawn-gateway PATH") }
+            guard parsePort(url) != nil else { throw ValidationError("--url must be ws://127.0.0.1:PORT/ (loopback only)") }
+        }
+    }
+
+    private func parsePort(_ url: String) -> Int? {
+        for prefix in ["ws://127.0.0.1:", "ws://localhost:"] where url.hasPrefix(prefix) {
+            let digits = url.dropFirst(prefix.count).prefix { $0.isNumber }
+            return Int(digits)
+        }
+        return nil
+    }
+
+    /// Connects to the gateway (starting one if asked) and returns the context, tokens and the spawned process.
+    func open(lines: Int = 1) throws -> (LoadContext, [String], GatewayProcess?) {
+        raiseFileLimit()
+        if let spawnGateway {
+            let gateway = try GatewayProcess(
+                executable: spawnGateway, lines: lines, pingInterval: pingInterval, pingTimeout: pingTimeout)
+            note("spawned ozgate pid \(gateway.pid) on ws://127.0.0.1:\(gateway.port)/")
+            return (LoadContext(port: gateway.port, gatewayPid: gateway.pid), gateway.tokens, gateway)
+        }
+        return (LoadContext(port: parsePort(url!)!), [token!], nil)
     }
 }

@@ -1,0 +1,91 @@
+import Foundation
+
+/// An `ozgate` started by ozload on a free loopback port, with a generated config of `lines` lines
+/// (`load-0` … with tokens `load-token-0` …), so a run needs nothing set up beforehand.
+final class GatewayProcess: @unchecked Sendable {
+    let process = Process()
+    let port: Int
+    let tokens: [String]
+    let directory: URL
+
+    /// Starts the gateway and waits (up to 30 s) for its `listening on ws://…` line.
+    init(executable: String, lines: Int, pingInterval: Double = 20, pingTimeout: Double = 60) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("ozload-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let tokens = (0..<max(1, lines)).map { "load-token-\($0)" }
+        self.tokens = tokens
+        let config = tokens.indices.map { "[[line]]\nname = \"load-\($0)\"\ntoken = \"\(tokens[$0])\"\n" }.joined(separator: "\n")
+        let configURL = directory.appendingPathComponent("gate.toml")
+        try config.write(to: configURL, atomically: true, encoding: .utf8)
+
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = [
+            "--config", configURL.path, "--host", "127.0.0.1", "--port", "0", "--log-level", "warning",
+            "--ping-interval", String(pingInterval), "--ping-timeout", String(pingTimeout),
+        ]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try process.run()
+
+        var text = ""
+        var found: Int?
+        let deadline = Date().addingTimeInterval(30)
+        while found == nil, Date() < deadline, process.isRunning || !text.isEmpty {
+            let data = output.fileHandleForReading.availableData
+            if data.isEmpty { break }
+            text += String(decoding: data, as: UTF8.self)
+            if let range = text.range(of: "listening on ws://127.0.0.1:") {
+                let digits = text[range.upperBound...].prefix { $0.isNumber }
+                if text[range.upperBound...].dropFirst(digits.count).first == "/" { found = Int(digits) }
+            }
+        }
+        guard let found else {
+            process.terminate()
+            throw GatewayError("ozgate did not report a listening address: \(text)")
+        }
+        port = found
+        // Keep draining its standard output so it never blocks on a full pipe.
+        output.fileHandleForReading.readabilityHandler = { handle in _ = handle.availableData }
+    }
+
+    var pid: Int32 { process.processIdentifier }
+
+    /// Resident set size in KiB (VmRSS), or nil if unreadable.
+    func rssKiB() -> Int? { procStatusKiB(pid: pid, field: "VmRSS") }
+
+    /// Stops the gateway with SIGTERM (graceful shutdown) and waits for it, killing it after 10 s.
+    func stop() {
+        guard process.isRunning else { return }
+        process.terminate()
+        let deadline = Date().addingTimeInterval(10)
+        while process.isRunning, Date() < deadline { usleep(20_000) }
+        if process.isRunning { kill(pid, SIGKILL) }
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
+
+/// A failure to start or reach the gateway.
+struct GatewayError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A `kB` field of /proc/PID/status (VmRSS, VmHWM, …).
+func procStatusKiB(pid: Int32, field: String) -> Int? {
+    guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+    for line in text.split(separator: "\n") where line.hasPrefix(field + ":") {
+        return Int(line.dropFirst(field.count + 1).split(whereSeparator: { $0 == " " || $0 == "\t" }).first ?? "")
+    }
+    return nil
+}
+
+/// utime + stime of a process from /proc/PID/stat, in seconds.
+func processCPUSeconds(_ pid: Int32) -> Double? {
+    guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+        let close = text.lastIndex(of: ")")
+    else { return nil }
+    let fields = text[text.index(after: close)...].split(separator: " ")
+    guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+    return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+}

@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""Collects bench/run's scenario outputs into bench/results.json and prints each target with PASS/MISS."""
+import json, os, platform, sys, time
+
+
+def load(work, name):
+    try:
+        with open(os.path.join(work, name + ".json")) as f:
+            text = f.read().strip()
+        return json.loads(text.splitlines()[-1]) if text else {}
+    except (OSError, ValueError, IndexError):
+        return {}
+
+
+def main():
+    work, out, seconds = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    storm, fanout, fanout200, idle, churn = (load(work, n) for n in ("storm", "fanout", "fanout_200k", "idle", "churn"))
+    client = load(work, "client")
+    tui, plain = client.get("tui", {}), client.get("plain", {})
+    r = {
+        "gateway.storm_1000_converge_s": storm.get("converge_s"),
+        "gateway.fanout_deliveries_per_s": fanout.get("steady_deliveries_per_s"),
+        "gateway.fanout_p99_ms": fanout200.get("latency_p99_ms"),
+        "gateway.idle_rss_per_conn_kib": idle.get("gateway_rss_per_conn_kib"),
+        "client.launch_to_granted_ms": plain.get("launch_to_granted_ms"),
+        "client.roster_10k_cpu_s": tui.get("roster_cpu_s"),
+        "client.flood_15k_cpu_s": tui.get("flood_cpu_s"),
+        "client.messages_5k_cpu_s": tui.get("messages_cpu_s"),
+        "client.peak_rss_mb": tui.get("peak_rss_mb"),
+        "client.max_redraws_per_s": tui.get("max_redraws_per_s"),
+        # More detail.
+        "gateway.storm_1000_frames_per_member": storm.get("frames_per_member_mean"),
+        "gateway.storm_1000_bytes_per_member": storm.get("bytes_per_member_mean"),
+        "gateway.fanout_250k_offered_p50_ms": fanout.get("latency_p50_ms"),
+        "gateway.fanout_250k_offered_p99_ms": fanout.get("latency_p99_ms"),
+        "gateway.fanout_250k_offered_p999_ms": fanout.get("latency_p999_ms"),
+        "gateway.fanout_200k_deliveries_per_s": fanout200.get("steady_deliveries_per_s"),
+        "gateway.fanout_200k_p50_ms": fanout200.get("latency_p50_ms"),
+        "gateway.fanout_200k_p999_ms": fanout200.get("latency_p999_ms"),
+        "gateway.fanout_200k_gateway_cpu_s": fanout200.get("gateway_cpu_s"),
+        "gateway.fanout_200k_ozload_cpu_s": fanout200.get("ozload_cpu_s"),
+        "gateway.idle_connections": idle.get("granted"),
+        "gateway.churn_ok": churn.get("ok"),
+        "gateway.churn_roster_mismatches": churn.get("roster_mismatches"),
+        "gateway.churn_messages_lost": churn.get("messages_lost"),
+        "gateway.churn_leaver_gaps": churn.get("leaver_gaps"),
+        "client.launch_to_granted_empty_ms": plain.get("launch_to_granted_empty_ms"),
+        "client.tui_launch_to_roster_on_screen_ms": tui.get("launch_to_roster_on_screen_ms"),
+        "client.flood_to_final_count_s": tui.get("flood_to_shown_s"),
+        "client.flood_screen_lag_after_gateway_s": tui.get("flood_shown_after_gateway_s"),
+        "client.tui_launch_to_granted_ms": tui.get("launch_to_granted_ms"),
+        "client.tui_launch_to_granted_empty_ms": tui.get("launch_to_granted_empty_ms"),
+        "client.population_ready_s": tui.get("population_ready_s") or plain.get("population_ready_s"),
+        "client.messages_to_shown_s": tui.get("messages_to_shown_s"),
+        "client.plain.roster_10k_cpu_s": plain.get("roster_cpu_s"),
+        "client.plain.flood_15k_cpu_s": plain.get("flood_cpu_s"),
+        "client.plain.messages_5k_cpu_s": plain.get("messages_cpu_s"),
+        "client.plain.peak_rss_mb": plain.get("peak_rss_mb"),
+        "client.baseline_rss_mb": tui.get("baseline_rss_mb"),
+        "meta.seconds": seconds,
+        "meta.cores": os.cpu_count(),
+        "meta.date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "meta.machine": platform.machine(),
+    }
+    raw = {"storm": storm, "fanout": fanout, "fanout_200k": fanout200, "idle": idle, "churn": churn, "client": client}
+    with open(out, "w") as f:
+        json.dump({**r, "raw": raw}, f, indent=2)
+        f.write("\n")
+
+    targets = [
+        ("gateway.storm_1000_converge_s", "1,000 join at once: converge", "<", 2.0, "s"),
+        ("gateway.fanout_deliveries_per_s", "room of 1,000: deliveries/s", ">=", 200000, "/s"),
+        ("gateway.fanout_p99_ms", "room of 1,000 at 200k/s: p99", "<", 100, "ms"),
+        ("gateway.idle_rss_per_conn_kib", "10,000 idle: RSS per connection", "<", 20, "KiB"),
+        ("gateway.churn_ok", "churn: rosters match, nothing lost", "==", True, ""),
+        ("client.launch_to_granted_ms", "launch to ACCESS_GRANTED", "<", 50, "ms"),
+        ("client.roster_10k_cpu_s", "10,000-peer roster CPU", "<", 0.05, "s"),
+        ("client.flood_15k_cpu_s", "15,000 join/leave flood CPU", "<", 0.15, "s"),
+        ("client.messages_5k_cpu_s", "5,000 messages CPU (no target)", None, None, "s"),
+        ("client.peak_rss_mb", "peak RSS", "<", 20, "MB"),
+        ("client.max_redraws_per_s", "max redraws per second", "<=", 60, "/s"),
+    ]
+    print(f"\nBenchmarks ({os.cpu_count()} cores, loopback, release; {seconds} s)")
+    print(f"{'target':40} {'figure':>14}  {'goal':>12}  verdict")
+    for key, label, op, goal, unit in targets:
+        v = r.get(key)
+        if v is None:
+            verdict, shown = "MISSING", "—"
+        else:
+            shown = (f"{v:,.3f}" if isinstance(v, float) and abs(v) < 1000 else f"{v:,.0f}") if not isinstance(v, bool) else str(v)
+            if op is None:
+                verdict = "info"
+            else:
+                ok = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">=": lambda a, b: a >= b,
+                      "==": lambda a, b: a == b}[op](v, goal)
+                verdict = "PASS" if ok else "MISS"
+        goal_text = "" if op is None else f"{op} {goal:,}" if not isinstance(goal, bool) else "yes"
+        print(f"{label:40} {shown:>14} {unit:3} {goal_text:>10}  {verdict}")
+    print(f"\nwrote {out}")
+
+
+if __name__ == "__main__":
+    main()
