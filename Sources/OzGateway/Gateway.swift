@@ -60,6 +60,7 @@ public final class Gateway: Sendable {
                     let id = core.makeConnectionID()
                     var logger = core.logger
                     logger[metadataKey: "ip"] = "\(channel.remoteAddress?.ipAddress ?? "?")"
+                    try channel.pipeline.syncOperations.addHandler(RawFrameWriter(), position: .first)
                     try channel.pipeline.syncOperations.addHandler(ConnectionHandler(gateway: core, id: id, logger: logger))
                 }
             }

@@ -24,6 +24,8 @@ final class ConnectionHandler: ChannelInboundHandler {
     var logger: Logger
     var state: State = .awaitingConnect
     var context: ChannelHandlerContext?
+    /// The `RawFrameWriter`'s context: room frames, already framed, are written there, past NIO's frame encoder.
+    private var rawContext: ChannelHandlerContext?
     private var assembling: (opcode: WebSocketOpcode, data: ByteBuffer)?
     private var lastHeard = NIODeadline.now()
     private var badFrames: [NIODeadline] = []
@@ -46,6 +48,7 @@ final class ConnectionHandler: ChannelInboundHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        rawContext = try? context.pipeline.syncOperations.context(handlerType: RawFrameWriter.self)
         lastHeard = .now()
         let loop = context.eventLoop.assumeIsolated()
         timers.append(
@@ -223,17 +226,17 @@ final class ConnectionHandler: ChannelInboundHandler {
 
     // MARK: outbound
 
-    /// Queues an already-encoded server frame (room traffic and the snapshot); ignored once the session is ending.
+    /// Queues a room frame (already a complete WebSocket frame, see `TextFrame`); ignored once the session is ending.
     func enqueue(_ frame: ByteBuffer) {
-        guard case .granted = state else { return }
-        write(WebSocketFrame(fin: true, opcode: .text, data: frame))
+        enqueueUnflushed(frame)
+        scheduleFlush()
     }
 
     /// Like `enqueue` but without flushing: the room writes a frame to every member of a loop, then calls `flush()`
     /// on each, so a broadcast costs one task per loop rather than one per member.
     func enqueueUnflushed(_ frame: ByteBuffer) {
-        guard case .granted = state, let context else { return }
-        context.write(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, data: frame)), promise: nil)
+        guard case .granted = state, let rawContext else { return }
+        rawContext.write(NIOAny(frame), promise: nil)
     }
 
     /// Flushes what `enqueueUnflushed` wrote.
@@ -249,7 +252,11 @@ final class ConnectionHandler: ChannelInboundHandler {
     private func write(_ frame: WebSocketFrame) {
         guard let context else { return }
         context.write(wrapOutboundOut(frame), promise: nil)
-        guard !flushPending else { return }
+        scheduleFlush()
+    }
+
+    private func scheduleFlush() {
+        guard let context, !flushPending else { return }
         flushPending = true
         context.eventLoop.assumeIsolated().execute {
             self.flushPending = false

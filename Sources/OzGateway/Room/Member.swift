@@ -36,7 +36,7 @@ final class Member: @unchecked Sendable {
         self.connection = NIOLoopBound(connection, eventLoop: eventLoop)
     }
 
-    /// Queues an encoded frame for this member. Must be called on `eventLoop`.
+    /// Queues a complete WebSocket frame (see `TextFrame`) for this member. Must be called on `eventLoop`.
     func sendOnLoop(_ frame: ByteBuffer) {
         connection.value.enqueue(frame)
     }
@@ -51,7 +51,7 @@ final class Member: @unchecked Sendable {
         connection.value.flush()
     }
 
-    /// Queues an encoded frame for this member, from any thread.
+    /// Queues a complete WebSocket frame (see `TextFrame`) for this member, from any thread.
     func send(_ frame: ByteBuffer) {
         if eventLoop.inEventLoop {
             sendOnLoop(frame)

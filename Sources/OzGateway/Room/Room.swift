@@ -66,7 +66,7 @@ final class Room: @unchecked Sendable {
             }
         }
         frame.append(contentsOf: "]}".utf8)
-        member.send(ByteBuffer(bytes: frame))
+        member.send(TextFrame.encode(ByteBuffer(bytes: frame)))
 
         members[member.phoneNumber] = member
         if let index = groups.firstIndex(where: { $0.eventLoop === member.eventLoop }) {
@@ -127,7 +127,7 @@ final class Room: @unchecked Sendable {
                 bytes.append(contentsOf: change.json)
             }
             bytes.append(contentsOf: "]}".utf8)
-            let buffer = ByteBuffer(bytes: bytes)
+            let buffer = TextFrame.encode(ByteBuffer(bytes: bytes))
             framesByStart[start] = buffer
             return buffer
         }
@@ -160,14 +160,14 @@ final class Room: @unchecked Sendable {
             target = member
         } else {
             let error = ServerFrame.error(code: .unknownRecipient, message: "no member \(recipient) in room \(name)")
-            sender.send(ByteBuffer(string: error.encoded))
+            sender.send(TextFrame.encode(ByteBuffer(string: error.encoded)))
             return
         }
         flushPresence()
         let message = ChatMessage(
             id: "\(epoch)-\(nextMessage)", from: sender.phoneNumber, to: recipient, text: text, ts: WireTimestamp.string(from: Date()))
         nextMessage += 1
-        let frame = ByteBuffer(string: ServerFrame.message(message).encoded)
+        let frame = TextFrame.encode(ByteBuffer(string: ServerFrame.message(message).encoded))
         if let target {
             target.send(frame)
             if target !== sender { sender.send(frame) }
