@@ -101,7 +101,14 @@ final class Tmux: @unchecked Sendable {
         throw Failure(description: "screen never showed \(what); last screen:\n\(last)")
     }
 
+    /// Ends every program in the panes (their whole process groups) and then the server, so nothing a test started
+    /// (an ozchat still retrying, a shell's sleep) outlives it.
     func kill() {
+        let panes = (try? runBlocking(["list-panes", "-a", "-F", "#{pane_pid}"], closingInheritedDescriptors: false)) ?? ""
+        for pid in panes.split(separator: "\n").compactMap({ Int32($0) }) {
+            Glibc.kill(-pid, SIGKILL)
+            Glibc.kill(pid, SIGKILL)
+        }
         _ = try? runBlocking(["kill-server"], closingInheritedDescriptors: false)
     }
 
