@@ -232,16 +232,10 @@ final class ConnectionHandler: ChannelInboundHandler {
         scheduleFlush()
     }
 
-    /// Like `enqueue` but without flushing: the room writes a frame to every member of a loop, then calls `flush()`
-    /// on each, so a broadcast costs one task per loop rather than one per member.
-    func enqueueUnflushed(_ frame: ByteBuffer) {
+    /// Writes a room frame past the frame encoder; see `enqueue`.
+    private func enqueueUnflushed(_ frame: ByteBuffer) {
         guard case .granted = state, let rawContext else { return }
         rawContext.write(NIOAny(frame), promise: nil)
-    }
-
-    /// Flushes what `enqueueUnflushed` wrote.
-    func flush() {
-        context?.flush()
     }
 
     func writeDirect(_ frame: ServerFrame) {

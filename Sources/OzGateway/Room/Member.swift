@@ -41,16 +41,6 @@ final class Member: @unchecked Sendable {
         connection.value.enqueue(frame)
     }
 
-    /// Writes a frame without flushing (must be on `eventLoop`); see `ConnectionHandler.enqueueUnflushed`.
-    func writeOnLoop(_ frame: ByteBuffer) {
-        connection.value.enqueueUnflushed(frame)
-    }
-
-    /// Flushes what `writeOnLoop` wrote (must be on `eventLoop`).
-    func flushOnLoop() {
-        connection.value.flush()
-    }
-
     /// Queues a complete WebSocket frame (see `TextFrame`) for this member, from any thread.
     func send(_ frame: ByteBuffer) {
         if eventLoop.inEventLoop {

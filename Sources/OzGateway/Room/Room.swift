@@ -186,12 +186,12 @@ final class Room: @unchecked Sendable {
         for member in members.values { member.end(reason) }
     }
 
-    /// Hands frames to members of one loop: written first, then flushed, in one task on that loop.
+    /// Hands frames to members of one loop in one task there. Each member flushes at the end of that loop's turn, so a
+    /// burst of messages becomes one write system call per member, not one per message.
     private func deliver(_ deliveries: [(Member, ByteBuffer)], on loop: any EventLoop) {
         guard !deliveries.isEmpty else { return }
         @Sendable func run() {
-            for (member, frame) in deliveries { member.writeOnLoop(frame) }
-            for (member, _) in deliveries { member.flushOnLoop() }
+            for (member, frame) in deliveries { member.sendOnLoop(frame) }
         }
         if loop.inEventLoop { run() } else { loop.execute { run() } }
     }
@@ -200,8 +200,7 @@ final class Room: @unchecked Sendable {
     private func broadcast(_ frame: ByteBuffer, to members: [Member], on loop: any EventLoop) {
         guard !members.isEmpty else { return }
         @Sendable func run() {
-            for member in members { member.writeOnLoop(frame) }
-            for member in members { member.flushOnLoop() }
+            for member in members { member.sendOnLoop(frame) }
         }
         if loop.inEventLoop { run() } else { loop.execute { run() } }
     }
