@@ -50,9 +50,10 @@ public struct AppState: Sendable {
     /// The layout for the current size and roster visibility.
     public var layout: Layout { Layout(size: size, rosterVisible: rosterVisible, rosterNames: rosterNames) }
 
-    /// Our nickname, then the peers' display names, computed lazily.
-    var rosterNames: some Sequence<String> {
-        [AnySequence(CollectionOfOne(credentials.nickname)), AnySequence(roster.lazy.map(\.displayName))].joined()
+    /// The names the roster pane can show now: ours and the rows from the scroll position down (at most a screenful),
+    /// so sizing the pane costs the same in a room of 10 or 10,000.
+    var rosterNames: [String] {
+        [credentials.nickname] + roster.elements(in: rosterScroll..<(rosterScroll + max(1, size.rows))).map(\.displayName)
     }
 
     /// Adds a line to the log; while scrolled up, keeps the view still and counts the line as unseen.

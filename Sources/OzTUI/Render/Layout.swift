@@ -23,8 +23,7 @@ public struct Layout: Sendable, Hashable {
     public let status: Rect
     public let input: Rect
 
-    /// `rosterNames` are the display names the roster will show (only the first 2,000 are measured, so a huge room
-    /// costs nothing extra per frame); the roster is as wide as the longest needs,
+    /// `rosterNames` are the display names the roster will show; the roster is as wide as the longest needs,
     /// within 14 columns and a third of the screen.
     public init(size: TerminalSize, rosterVisible: Bool, rosterNames: some Sequence<String>) {
         self.size = size
@@ -34,7 +33,7 @@ public struct Layout: Sendable, Hashable {
         input = Rect(row: paneRows + 1, column: 0, rows: 1, columns: size.columns)
         if rosterVisible {
             var widest = 0
-            for name in rosterNames.prefix(2000) { widest = max(widest, DisplayWidth.of(name)) }
+            for name in rosterNames { widest = max(widest, DisplayWidth.of(name)) }
             // badge (1) + space + name + space + number (5) + margins (2)
             let wanted = min(max(widest, 6), 24) + 10
             let width = min(wanted, max(14, size.columns / 3))
