@@ -35,6 +35,17 @@ struct GatewayOptions: ParsableArguments {
     }
 
     /// Connects to the gateway (starting one if asked) and returns the context, tokens and the spawned process.
+    /// Opens the gateway, runs `measure` with the first line's token, stops everything, prints the report, and exits
+    /// with status 1 when one of its checks failed: the life of every one-shot scenario.
+    func run(_ measure: (LoadContext, String) async -> Report) async throws {
+        let (context, tokens, process) = try open()
+        let report = await measure(context, tokens[0])
+        process?.stop()
+        await context.shutdown()
+        report.print(json: json)
+        if !report.ok { throw ExitCode(1) }
+    }
+
     func open(lines: Int = 1) throws -> (LoadContext, [String], GatewayProcess?) {
         raiseFileLimit()
         if let spawnGateway {

@@ -13,12 +13,7 @@ struct Churn: AsyncParsableCommand {
     @Option(help: "Room messages per second, from random members.") var messageRate = 100.0
 
     func run() async throws {
-        let (context, tokens, process) = try gateway.open()
-        let report = await measure(context, token: tokens[0])
-        process?.stop()
-        await context.shutdown()
-        report.print(json: gateway.json)
-        if !report.ok { throw ExitCode(1) }
+        try await gateway.run { context, token in await measure(context, token: token) }
     }
 
     func measure(_ context: LoadContext, token: String) async -> Report {

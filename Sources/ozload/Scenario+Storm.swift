@@ -11,12 +11,7 @@ struct Storm: AsyncParsableCommand {
     @Option(help: "Give up after this many seconds.") var timeout = 60.0
 
     func run() async throws {
-        let (context, tokens, process) = try gateway.open()
-        let report = await Self.measure(context, token: tokens[0], clients: clients, timeout: timeout)
-        process?.stop()
-        await context.shutdown()
-        report.print(json: gateway.json)
-        if !report.ok { throw ExitCode(1) }
+        try await gateway.run { context, token in await Self.measure(context, token: token, clients: clients, timeout: timeout) }
     }
 
     static func measure(_ context: LoadContext, token: String, clients n: Int, timeout: Double) async -> Report {
