@@ -10,6 +10,7 @@ final class ClientSocket: Sendable {
     private let outgoing: AsyncStream<Outgoing>.Continuation
     private let task: Task<Void, Never>
 
+    /// What the socket's writer sends next: a frame, or the close handshake.
     enum Outgoing: Sendable {
         case frame(ClientFrame)
         case close

@@ -7,6 +7,7 @@ import OzProtocol
 /// there, else an embedded gateway started in this process on 127.0.0.1:7779 (whose lobby token is written to that
 /// file, so a second ozchat on this machine joins the same room).
 enum LocalRoom {
+    /// The room found or started.
     struct Joined {
         var server: String
         var token: String
@@ -14,6 +15,7 @@ enum LocalRoom {
         var gateway: Gateway?
     }
 
+    /// Why no room could be joined or started.
     struct Failure: Error, CustomStringConvertible {
         var description: String
     }

@@ -11,6 +11,7 @@ final class ConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = WebSocketFrame
     typealias OutboundOut = WebSocketFrame
 
+    /// Where the connection is in its life: before `connect`, checking credentials, in a room, closing, closed.
     enum State {
         case awaitingConnect
         case authenticating

@@ -5,6 +5,7 @@ import OzClient
 /// line editor as the input line. Tab/Down moves to the next field, Shift-Tab/Up to the previous, Enter connects,
 /// Esc cancels.
 public struct CredentialsForm: Sendable, Equatable {
+    /// The form's fields, in Tab order.
     public enum Field: Int, Sendable, CaseIterable {
         case server, token, nickname, avatar, password
 

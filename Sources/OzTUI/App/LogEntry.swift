@@ -2,6 +2,7 @@ import Foundation
 
 /// One line of the log pane, before wrapping. Every string in it is already sanitised.
 public struct LogEntry: Sendable, Equatable {
+    /// What the line is, which decides its marker and colours.
     public enum Kind: Sendable, Equatable {
         /// A chat message; `colorKey` picks the nickname's colour (a stable hash of the sender's number).
         case message(nick: String, colorKey: String, isPrivate: Bool, privateTarget: String?, isOwn: Bool)
