@@ -17,7 +17,6 @@ public enum AppAction: Sendable {
 public enum AppEffect: Sendable, Equatable {
     case connect(Credentials)
     case disconnect
-    case reconnect
     case send(text: String, to: String)
     case quit
 }

@@ -111,8 +111,6 @@ public final class TUIRuntime: @unchecked Sendable {
             }
         case .disconnect:
             await client.disconnect()
-        case .reconnect:
-            await client.reconnect()
         case .send(let text, let recipient):
             do {
                 try await client.send(text, to: recipient)
