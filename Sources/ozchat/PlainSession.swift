@@ -100,16 +100,10 @@ actor PlainSession {
 
     /// A peer's number from a number or a nickname (case-insensitive); reports ambiguity or absence.
     private func resolve(_ target: String) async -> String? {
-        let roster = await client.roster
-        if roster[phoneNumber: target] != nil { return target }
-        let matches = roster.clients(nicknamed: target)
-        switch matches.count {
-        case 1: return matches[0].phoneNumber
-        case 0:
-            write(formatter.info("no one called \(target) is here"))
-            return nil
-        default:
-            write(formatter.info("\(target) is ambiguous: \(matches.map(\.phoneNumber).joined(separator: ", ")); use the number"))
+        do {
+            return try await client.roster.resolve(target)
+        } catch {
+            write(formatter.info(error.message))
             return nil
         }
     }

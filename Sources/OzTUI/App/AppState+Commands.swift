@@ -59,15 +59,10 @@ extension AppState {
 
     /// A peer's number from a number or a nickname (ignoring case); logs why when there is none or several.
     mutating func resolve(_ target: String) -> String? {
-        if roster[phoneNumber: target] != nil || target == myNumber { return target }
-        let matches = roster.clients(nicknamed: target)
-        switch matches.count {
-        case 1: return matches[0].phoneNumber
-        case 0:
-            append(.error, "no one called \(VisibleText.sanitize(target)) is here")
-            return nil
-        default:
-            append(.error, "\(VisibleText.sanitize(target)) is ambiguous: \(matches.map(\.phoneNumber).joined(separator: ", ")); use the number")
+        do {
+            return try roster.resolve(target, me: myNumber)
+        } catch {
+            append(.error, VisibleText.sanitize(error.message))
             return nil
         }
     }
