@@ -6,9 +6,11 @@ import OzProtocol
 /// this actor only carries out its actions (sockets, timers) and keeps the roster, so that after a reconnect only real
 /// differences are reported.
 public actor OzClient {
-    /// Every event, in order. There is one stream per client; it ends after `shutdown()`.
+    /// Every event, in order (unless an `eventSink` takes them). There is one stream per client; it ends after
+    /// `shutdown()`.
     public nonisolated let events: AsyncStream<OzClientEvent>
     private let continuation: AsyncStream<OzClientEvent>.Continuation
+    private let sink: (@Sendable (OzClientEvent) -> Void)?
     let configuration: OzClientConfiguration
     let logger: Logger
     var machine: ConnectionStateMachine
@@ -21,8 +23,15 @@ public actor OzClient {
     var sockets: [ConnectionStateMachine.Token: ClientSocket] = [:]
     var retryTimer: Task<Void, Never>?
 
-    public init(configuration: OzClientConfiguration = .init(), logger: Logger = Logger(label: "ozclient")) {
+    /// With an `eventSink`, each event is handed to it on the actor, in order, instead of going to `events`: for a
+    /// consumer with a queue of its own (the terminal UI's inbox), which then saves a task switch per burst of events.
+    /// The sink must not block.
+    public init(
+        configuration: OzClientConfiguration = .init(), logger: Logger = Logger(label: "ozclient"),
+        eventSink: (@Sendable (OzClientEvent) -> Void)? = nil
+    ) {
         (events, continuation) = AsyncStream.makeStream(of: OzClientEvent.self)
+        sink = eventSink
         self.configuration = configuration
         self.logger = logger
         self.machine = ConnectionStateMachine(configuration: configuration.machine, sample: configuration.sample)
@@ -74,6 +83,6 @@ public actor OzClient {
     }
 
     func emit(_ event: OzClientEvent) {
-        continuation.yield(event)
+        if let sink { sink(event) } else { continuation.yield(event) }
     }
 }

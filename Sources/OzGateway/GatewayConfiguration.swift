@@ -24,6 +24,8 @@ public struct GatewayConfiguration: Sendable {
     public var badFrameWindow: TimeAmount
     /// How long a closing connection may take to flush its last frames and answer our close frame.
     public var closeGrace: TimeAmount
+    /// Presence changes within this long go out as one `clientStateChanged` frame (a message flushes them first).
+    public var presenceWindow: TimeAmount
     /// Threads for network IO; defaults to one per core.
     public var threads: Int
 
@@ -39,6 +41,7 @@ public struct GatewayConfiguration: Sendable {
         badFrameLimit: Int = 20,
         badFrameWindow: TimeAmount = .seconds(60),
         closeGrace: TimeAmount = .seconds(2),
+        presenceWindow: TimeAmount = .milliseconds(20),
         threads: Int = System.coreCount
     ) {
         self.host = host
@@ -52,6 +55,7 @@ public struct GatewayConfiguration: Sendable {
         self.badFrameLimit = badFrameLimit
         self.badFrameWindow = badFrameWindow
         self.closeGrace = closeGrace
+        self.presenceWindow = presenceWindow
         self.threads = threads
     }
 }

@@ -23,7 +23,7 @@ final class GatewayCore: Sendable {
         self.numbers = numbers
         var rooms: [String: Room] = [:]
         for line in configuration.directory.lines {
-            rooms[line.name] = Room(name: line.name, eventLoop: group.next()) { numbers.release($0) }
+            rooms[line.name] = Room(name: line.name, eventLoop: group.next(), presenceWindow: configuration.presenceWindow) { numbers.release($0) }
         }
         self.rooms = rooms
         self.threadPool = NIOThreadPool(numberOfThreads: 2)

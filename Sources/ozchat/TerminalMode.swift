@@ -7,7 +7,6 @@ import OzTUI
 enum TerminalMode {
     /// Returns false (having shown nothing) when the terminal cannot run curses, so the caller can fall back to `--plain`.
     static func run(credentials: Credentials) async -> Bool {
-        let client = OzClient()
         return await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
             let thread = Thread {
                 let terminal: NcursesTerminal
@@ -18,7 +17,7 @@ enum TerminalMode {
                     continuation.resume(returning: false)
                     return
                 }
-                let runtime = TUIRuntime(terminal: terminal, client: client, credentials: credentials)
+                let runtime = TUIRuntime(terminal: terminal, credentials: credentials)
                 let signals = SignalWaiter([SIGINT, SIGTERM]) { runtime.requestQuit() }
                 let statistics = runtime.run()
                 signals.cancel()

@@ -100,7 +100,8 @@ struct AppStateTests {
         #expect(state.roster.map(\.displayName) == ["Ann", "bob"])
         _ = state.reduce(.client(.clientState(ClientInfo(phoneNumber: "Ann01", status: .offline, properties: ["Nickname": "Ann"]))))
         #expect(state.roster.map(\.displayName) == ["bob"])
-        #expect(state.log.entries.last?.kind == .leave(nick: "Ann", number: "Ann01"))
+        #expect(state.log.entries.last?.kind == .presence(PresenceBurst("Ann (Ann01)", online: false)))
+        #expect(state.log.entries.last?.text == "Ann (Ann01) left")
     }
 
     @Test func hostileNicknamesAreSanitisedOnTheWayIn() {

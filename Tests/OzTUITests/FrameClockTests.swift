@@ -12,7 +12,7 @@ struct FrameClockTests {
         // 10,000 events over one second, each marking the screen dirty; draw whenever the clock allows.
         for n in 0..<10_000 {
             now = start + .microseconds(n * 100)
-            clock.dirty = true
+            clock.markDirty(urgent: true)
             if clock.wait(at: now) == .zero { clock.drew(at: now) }
         }
         #expect(clock.draws <= 61)
@@ -26,7 +26,24 @@ struct FrameClockTests {
         #expect(clock.wait(at: now) == .zero)
         clock.drew(at: now)
         #expect(clock.wait(at: now + .seconds(1)) == nil)
-        clock.dirty = true
+        clock.markDirty(urgent: true)
         #expect(clock.wait(at: now + .milliseconds(5)) == .milliseconds(16) + .microseconds(667) - .milliseconds(5))
+    }
+
+    @Test func networkOnlyChangesAreDrawnTwentyTimesASecondAndInputAtSixty() {
+        var clock = FrameClock()
+        let start = ContinuousClock.now
+        clock.drew(at: start)
+        clock.markDirty(urgent: false)
+        #expect(clock.wait(at: start + .milliseconds(20)) == .milliseconds(30))
+        clock.markDirty(urgent: true)  // a key while a background frame waits: drawn at the input rate
+        #expect(clock.wait(at: start + .milliseconds(20)) == .zero)
+        var now = start
+        for n in 0..<10_000 {  // a second of network events only
+            now = start + .microseconds(n * 100)
+            clock.markDirty(urgent: false)
+            if clock.wait(at: now) == .zero { clock.drew(at: now) }
+        }
+        #expect(clock.maxDrawsPerSecond <= 21)
     }
 }

@@ -45,7 +45,7 @@ struct RenderTests {
 
     @Test func snapshotAt60x12() {
         let screen = Self.render(Self.populated(size: TerminalSize(rows: 12, columns: 60)))
-        let time = LogLines.time(Date(timeIntervalSince1970: 1_795_780_800))
+        let time = LogEntry.clockTime(Date(timeIntervalSince1970: 1_795_780_800))
         let expected = """
                        ws://127.0.0.1:7779/            │ #lobby · 4
             \(time) -!- ACCESS_GRANTED: you are Me001 │ M  Me*    Me001

@@ -12,8 +12,11 @@ final class Room: @unchecked Sendable {
     private var members: [String: Member] = [:]
     /// Members grouped by their event loop, so a broadcast costs one cross-thread task per loop, not per member.
     private var groups: [LoopGroup] = []
-    /// Presence changes not yet sent, batched into one `clientStateChanged` frame per loop turn.
+    /// Presence changes not yet sent, batched into one `clientStateChanged` frame per `presenceWindow`.
     private var pendingPresence: [(sequence: Int, json: [UInt8])] = []
+    /// How long the first change of a batch waits for others. A flood of joins then costs each member one frame per
+    /// window instead of one per join (the fan-out is members × frames); a message flushes the batch first.
+    private let presenceWindow: TimeAmount
     private var nextSequence = 0
     private var flushScheduled = false
     /// Message ids are `EPOCH-N`: the epoch keeps ids unique across gateway restarts.
@@ -27,9 +30,10 @@ final class Room: @unchecked Sendable {
         var members: [Member]
     }
 
-    init(name: String, eventLoop: any EventLoop, releaseNumber: @escaping @Sendable (String) -> Void) {
+    init(name: String, eventLoop: any EventLoop, presenceWindow: TimeAmount = .zero, releaseNumber: @escaping @Sendable (String) -> Void) {
         self.name = name
         self.eventLoop = eventLoop
+        self.presenceWindow = presenceWindow
         self.releaseNumber = releaseNumber
         self.epoch = String((0..<4).map { _ in "abcdefghijkmnpqrstuvwxyz23456789".randomElement()! })
     }
@@ -109,7 +113,11 @@ final class Room: @unchecked Sendable {
         pendingPresence.append((sequence, json))
         if !flushScheduled {
             flushScheduled = true
-            eventLoop.execute { self.flushPresence() }
+            if presenceWindow > .zero {
+                eventLoop.scheduleTask(in: presenceWindow) { self.flushPresence() }
+            } else {
+                eventLoop.execute { self.flushPresence() }
+            }
         }
         return sequence
     }

@@ -86,13 +86,7 @@ extension AppState {
             clampRosterScroll()
         case .clientState(let info):
             roster.apply(change: info)
-            let nick = VisibleText.sanitize(info.displayName)
-            let number = VisibleText.sanitize(info.phoneNumber)
-            if info.status == .online {
-                append(.join(nick: nick, number: number), "\(nick) (\(number)) joined")
-            } else {
-                append(.leave(nick: nick, number: number), "\(nick) (\(number)) left")
-            }
+            logPresence("\(VisibleText.sanitize(info.displayName)) (\(VisibleText.sanitize(info.phoneNumber)))", online: info.status == .online)
             clampRosterScroll()
         case .message(let message):
             let own = message.from == myNumber

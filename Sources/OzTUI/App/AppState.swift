@@ -66,5 +66,25 @@ public struct AppState: Sendable {
         }
     }
 
+    /// Logs a join or leave: into the last line when that is a presence burst begun within `PresenceBurst.window`,
+    /// otherwise as a new line. A burst that grows to more rows keeps a scrolled-up view still.
+    mutating func logPresence(_ label: String, online: Bool) {
+        if let last = log.entries.last, case .presence(var burst) = last.kind, date.timeIntervalSince(last.date) < PresenceBurst.window {
+            burst.add(label, online: online)
+            log.updateLast {
+                $0.kind = .presence(burst)
+                $0.text = burst.text
+            }
+            if scrollOffset > 0, let grown = log.entries.last {
+                // Only while scrolled up: the layout walks a screenful of the roster.
+                let width = layout.log.columns
+                scrollOffset += LogLines.wrap(grown, width: width).count - LogLines.wrap(last, width: width).count
+            }
+            return
+        }
+        let burst = PresenceBurst(label, online: online)
+        append(.presence(burst), burst.text)
+    }
+
     mutating func info(_ text: String) { append(.info, VisibleText.sanitize(text)) }
 }

@@ -1,14 +1,17 @@
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// One line of the log pane, before wrapping. Every string in it is already sanitised.
-public struct LogEntry: Sendable, Equatable {
+public struct LogEntry: Sendable, Hashable {
     /// What the line is, which decides its marker and colours.
-    public enum Kind: Sendable, Equatable {
+    public enum Kind: Sendable, Hashable {
         /// A chat message; `colorKey` picks the nickname's colour (a stable hash of the sender's number).
         case message(nick: String, colorKey: String, isPrivate: Bool, privateTarget: String?, isOwn: Bool)
-        /// Someone came or went: the nickname and number.
-        case join(nick: String, number: String)
-        case leave(nick: String, number: String)
+        /// Peers came or went: one, or a burst of them told in one line.
+        case presence(PresenceBurst)
         /// A connection state change, with its wire word (for colour).
         case state(wireName: String)
         /// Local information (help, whois, hints).
@@ -18,13 +21,25 @@ public struct LogEntry: Sendable, Equatable {
     }
 
     public var date: Date
+    /// `date` as the log shows it (HH:mm:ss, local time), formatted once when the entry is made.
+    public let time: String
     public var kind: Kind
     public var text: String
 
     public init(date: Date, kind: Kind, text: String) {
         self.date = date
+        self.time = Self.clockTime(date)
         self.kind = kind
         self.text = text
+    }
+
+    /// HH:mm:ss in the local time zone, through localtime_r: a DateFormatter costs microseconds per call.
+    static func clockTime(_ date: Date) -> String {
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        guard localtime_r(&seconds, &parts) != nil else { return "--:--:--" }
+        func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))"
     }
 }
 
@@ -46,6 +61,12 @@ public struct LogBuffer: Sendable, Equatable {
             entries.removeFirst(excess)
             dropped += excess
         }
+    }
+
+    /// Changes the newest entry in place (a presence burst growing).
+    mutating func updateLast(_ change: (inout LogEntry) -> Void) {
+        guard !entries.isEmpty else { return }
+        change(&entries[entries.count - 1])
     }
 
     public mutating func removeAll() {

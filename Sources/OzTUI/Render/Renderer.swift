@@ -4,7 +4,8 @@ import OzProtocol
 /// Draws an `AppState` into a `Terminal`: the whole screen each frame into ncurses' buffer, which then sends only the
 /// cells that changed. Every string drawn was sanitised when it entered the state.
 public enum Renderer {
-    public static func render(_ state: AppState, into terminal: any Terminal) {
+    /// `cache` keeps wrapped log entries between frames (pass the same one each frame; without it, every frame wraps).
+    public static func render(_ state: AppState, into terminal: any Terminal, cache: LogLineCache? = nil) {
         terminal.clear()
         let layout = Layout(
             size: terminal.size, rosterVisible: state.rosterVisible, rosterNames: state.rosterNames)
@@ -15,7 +16,7 @@ public enum Renderer {
             terminal.present()
             return
         }
-        drawLog(state, layout.log, terminal)
+        drawLog(state, layout.log, terminal, cache: cache)
         if let separator = layout.separator {
             for row in 0..<layout.roster.rows { terminal.draw("│", row: row, column: separator, style: TextStyle(dim: true)) }
             drawRoster(state, layout.roster, terminal)
@@ -33,16 +34,16 @@ public enum Renderer {
         switch kind {
         case .message(_, let key, let isPrivate, _, let isOwn):
             TextStyle(foreground: Palette.color(for: key), bold: isOwn || isPrivate)
-        case .join: TextStyle(foreground: .green)
-        case .leave: TextStyle(foreground: .red)
+        case .presence(let burst):
+            TextStyle(foreground: burst.leftCount == 0 ? .green : burst.joinedCount == 0 ? .red : .yellow)
         case .state(let wire): TextStyle(foreground: Palette.color(forState: wire), bold: true)
         case .info: TextStyle(foreground: .cyan)
         case .error: TextStyle(foreground: .red, bold: true)
         }
     }
 
-    static func drawLog(_ state: AppState, _ rect: Rect, _ terminal: any Terminal) {
-        let rows = LogLines.visible(state.log.entries, width: rect.columns, count: rect.rows, offset: state.scrollOffset)
+    static func drawLog(_ state: AppState, _ rect: Rect, _ terminal: any Terminal, cache: LogLineCache?) {
+        let rows = LogLines.visible(state.log.entries, width: rect.columns, count: rect.rows, offset: state.scrollOffset, cache: cache)
         let top = rect.row + rect.rows - rows.count
         for (index, (line, entry)) in rows.enumerated() {
             let row = top + index

@@ -6,6 +6,8 @@ final class ActionInbox: @unchecked Sendable {
     private let lock = NSLock()
     private var pending: [AppAction] = []
     private var quitRequested = false
+    /// While the UI thread naps until a frame it has already scheduled, posts need not wake it: it drains on waking.
+    private var napping = false
     /// Polled by the UI thread; readable when actions are waiting.
     let wakeFD: Int32
     private let writeFD: Int32
@@ -25,11 +27,21 @@ final class ActionInbox: @unchecked Sendable {
     }
 
     func post(_ action: AppAction) {
-        let wasEmpty = lock.withLock {
+        let wake = lock.withLock {
             pending.append(action)
-            return pending.count == 1
+            return pending.count == 1 && !napping
         }
-        if wasEmpty { wake() }
+        if wake { self.wake() }
+    }
+
+    /// Called by the UI thread before it sleeps: with `napping`, it will wake at a deadline of its own (a frame) and
+    /// posts until then only queue; without, the next post wakes it. Returns whether actions are already waiting (a
+    /// post may have slipped in without a wake while napping), in which case it should not sleep.
+    func willSleep(napping: Bool) -> Bool {
+        lock.withLock {
+            self.napping = napping
+            return !pending.isEmpty
+        }
     }
 
     /// Asks the UI loop to quit gracefully (SIGTERM, SIGINT from outside).

@@ -1,23 +1,35 @@
-/// Coalesces redraws: however many actions arrive, the screen is drawn at most once per frame (1/60 s), and only when
-/// something changed. Counts redraws so benchmarks can report the highest rate seen in any one second.
+/// Coalesces redraws: however many actions arrive, the screen is drawn at most once per frame, and only when something
+/// changed. A frame is 1/60 s after the user's own input (typing must feel immediate) and 1/20 s when only the network
+/// changed something: a join/leave flood or a busy room then costs 20 redraws a second, not 60, and no one reads faster.
+/// Counts redraws so benchmarks can report the highest rate seen in any one second.
 struct FrameClock {
     static let frame = Duration.milliseconds(16) + .microseconds(667)
+    static let backgroundFrame = Duration.milliseconds(50)
     private(set) var lastDraw: ContinuousClock.Instant?
     private(set) var draws = 0
     private var secondStart: ContinuousClock.Instant?
     private var drawsThisSecond = 0
     private(set) var maxDrawsPerSecond = 0
-    var dirty = true
+    private(set) var dirty = true
+    /// Whether the pending change came from the user (keys, resize): those are drawn at the full frame rate.
+    private(set) var urgent = true
+
+    /// Something changed; `urgent` for the user's own input.
+    mutating func markDirty(urgent: Bool) {
+        dirty = true
+        self.urgent = self.urgent || urgent
+    }
 
     /// How long until a pending redraw may happen (zero: now), or nil when nothing needs drawing.
     func wait(at now: ContinuousClock.Instant) -> Duration? {
         guard dirty else { return nil }
         guard let lastDraw else { return .zero }
-        return max(.zero, lastDraw + Self.frame - now)
+        return max(.zero, lastDraw + (urgent ? Self.frame : Self.backgroundFrame) - now)
     }
 
     mutating func drew(at now: ContinuousClock.Instant) {
         dirty = false
+        urgent = false
         lastDraw = now
         draws += 1
         if let start = secondStart, now - start < .seconds(1) {

@@ -11,9 +11,9 @@ public final class TUIRuntime: @unchecked Sendable {
     private var state: AppState
     private let inbox = ActionInbox()
     private var clock = FrameClock()
+    private let logLines = LogLineCache()
     private let effects: AsyncStream<AppEffect>.Continuation
     private let effectTask: Task<Void, Never>
-    private var eventTask: Task<Void, Never>?
 
     /// Statistics for benchmarks: redraws, and the most in any one second.
     public struct Statistics: Sendable {
@@ -21,13 +21,15 @@ public final class TUIRuntime: @unchecked Sendable {
         public var maxRedrawsPerSecond: Int
     }
 
-    public init(terminal: NcursesTerminal, client: OzClient, credentials: Credentials) {
+    /// The runtime makes its own `OzClient` (with `configuration`), whose events go straight into the UI's inbox.
+    public init(terminal: NcursesTerminal, configuration: OzClientConfiguration = .init(), credentials: Credentials) {
         self.terminal = terminal
+        let inbox = self.inbox
+        let client = OzClient(configuration: configuration) { inbox.post(.client($0)) }
         self.client = client
         self.state = AppState(credentials: credentials, size: terminal.size)
         let (stream, continuation) = AsyncStream.makeStream(of: AppEffect.self)
         effects = continuation
-        let inbox = self.inbox
         effectTask = Task {
             for await effect in stream { await Self.perform(effect, client: client, inbox: inbox) }
         }
@@ -39,18 +41,17 @@ public final class TUIRuntime: @unchecked Sendable {
     /// Connects with the initial credentials and runs until the user quits. Call on the thread that made the terminal.
     @discardableResult
     public func run() -> Statistics {
-        let inbox = self.inbox
         let client = self.client
-        eventTask = Task {
-            for await event in client.events { inbox.post(.client(event)) }
-        }
         effects.yield(.connect(state.credentials))
         var lastTick = ContinuousClock.now
         while !state.quitting, !inbox.shouldQuit {
             let now = ContinuousClock.now
             var timeout = clock.wait(at: now)
             if state.needsTicks { timeout = min(timeout ?? .milliseconds(250), .milliseconds(250)) }
-            poll(timeout: timeout)
+            // A redraw already scheduled means we wake at the frame anyway: client events can wait in the inbox
+            // until then instead of waking this thread one burst at a time.
+            let waiting = inbox.willSleep(napping: clock.dirty)
+            poll(timeout: waiting && !clock.dirty ? .zero : timeout)
             while let key = terminal.readKey(timeout: 0) {
                 if key == .resize { dispatch(.resize(terminal.size)) } else { dispatch(.key(key)) }
             }
@@ -61,7 +62,7 @@ public final class TUIRuntime: @unchecked Sendable {
                 dispatch(.tick(now: after, date: Date()))
             }
             if let wait = clock.wait(at: after), wait == .zero {
-                Renderer.render(state, into: terminal)
+                Renderer.render(state, into: terminal, cache: logLines)
                 clock.drew(at: after)
             }
         }
@@ -75,7 +76,6 @@ public final class TUIRuntime: @unchecked Sendable {
             done.signal()
         }
         _ = done.wait(timeout: .now() + 2)
-        eventTask?.cancel()
         terminal.end()
         return Statistics(redraws: clock.draws, maxRedrawsPerSecond: clock.maxDrawsPerSecond)
     }
@@ -91,7 +91,10 @@ public final class TUIRuntime: @unchecked Sendable {
         for effect in state.reduce(action) where effect != .quit {
             effects.yield(effect)
         }
-        clock.dirty = true
+        switch action {
+        case .key, .resize: clock.markDirty(urgent: true)
+        default: clock.markDirty(urgent: false)
+        }
     }
 
     private func poll(timeout: Duration?) {

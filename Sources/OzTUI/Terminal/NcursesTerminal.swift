@@ -40,6 +40,17 @@ public final class NcursesTerminal: Terminal {
     /// A raw input read ahead (while gathering a paste or after ESC) and not yet returned.
     private var pendingInput: (status: Int32, value: UInt32)?
     private var ended = false
+    /// This frame's draw calls, row by row, and the calls behind what the window holds now: `present` redraws only the
+    /// rows whose calls differ, so a frame where only the status bar changed builds one row of cells, not the screen.
+    private var frame: [[DrawCall]] = []
+    private var shown: [[DrawCall]] = []
+    private var shownSize: TerminalSize?
+
+    private struct DrawCall: Equatable {
+        var text: String
+        var column: Int
+        var style: TextStyle
+    }
 
     /// Starts curses (raw keys, no echo, keypad decoding, ESC delay 25 ms, colours unless `NO_COLOR` is set to a
     /// non-empty value) and has `TerminalRestorer` put the terminal back on a crash, on `exit` and on each of `signals`.
@@ -102,16 +113,24 @@ public final class NcursesTerminal: Terminal {
         return TerminalSize(rows: Int(max(rows, 0)), columns: Int(max(columns, 0)))
     }
 
+    /// Starts a frame: nothing is erased yet; `present` clears and redraws the rows that come out different.
     public func clear() {
         guard !ended else { return }
-        werase(window)
+        frame = Array(repeating: [], count: size.rows)
     }
 
     /// Draws one grapheme per cell (two for wide ones) without wrapping or moving the cursor, so even the bottom-right
-    /// cell is safe; a grapheme that would cross the right edge, and everything after it, is left out.
+    /// cell is safe; a grapheme that would cross the right edge, and everything after it, is left out. The call is
+    /// recorded and carried out by `present`, in order, so later calls still draw over earlier ones.
     public func draw(_ text: String, row: Int, column: Int, style: TextStyle) {
         let size = size
         guard !ended, row >= 0, row < size.rows, column < size.columns else { return }
+        if frame.count != size.rows { frame += Array(repeating: [], count: max(0, size.rows - frame.count)) }
+        frame[row].append(DrawCall(text: text, column: column, style: style))
+    }
+
+    private func put(_ call: DrawCall, row: Int, size: TerminalSize) {
+        let (text, column, style) = (call.text, call.column, call.style)
         let attributes = attributes(for: style)
         let pair = supportsColor ? colorPairs.pair(foreground: style.foreground, background: style.background) : 0
         var cells: [cchar_t] = []
@@ -119,6 +138,16 @@ public final class NcursesTerminal: Terminal {
         var x = column
         var blank = cchar_t()
         _ = setcchar(&blank, [wchar_t(32), 0], attributes, pair, nil)
+        // Printable ASCII (most of any screen) is one cell a byte: no grapheme breaking or width lookups.
+        if column >= 0, text.utf8.allSatisfy({ (0x20..<0x7F).contains($0) }) {
+            cells = text.utf8.prefix(size.columns - column).map { byte in
+                var cell = blank
+                cell.chars.0 = wchar_t(byte)
+                return cell
+            }
+            if !cells.isEmpty { mvwadd_wchnstr(window, Int32(row), Int32(column), cells, Int32(cells.count)) }
+            return
+        }
         for grapheme in text {
             guard let cell = GraphemeCell(grapheme) else { continue }
             // DisplayWidth is what the layout measured; where it is wider than the cell ncurses draws (❤️, flags,
@@ -145,6 +174,17 @@ public final class NcursesTerminal: Terminal {
     public func present() {
         guard !ended else { return }
         let size = size
+        if shownSize != size {
+            werase(window)
+            shown = []
+            shownSize = size
+        }
+        for row in 0..<min(size.rows, frame.count) where row >= shown.count || shown[row] != frame[row] {
+            wmove(window, Int32(row), 0)
+            wclrtoeol(window)
+            for call in frame[row] { put(call, row: row, size: size) }
+        }
+        shown = frame
         wmove(window, Int32(min(max(cursor.row, 0), max(size.rows - 1, 0))), Int32(min(max(cursor.column, 0), max(size.columns - 1, 0))))
         if cursorShown != cursor.visible {
             curs_set(cursor.visible ? 1 : 0)
