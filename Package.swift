@@ -24,6 +24,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.2"),
+        // Test-only: the tests make their certificates in-process (a CA, server certificates, an untrusted CA).
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
     ],
     targets: [
         .target(name: "OzProtocol", swiftSettings: strict),
@@ -37,6 +40,8 @@ let package = Package(
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -47,6 +52,7 @@ let package = Package(
                 "OzProtocol",
                 .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -80,11 +86,28 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Not shipped in any product: what several test targets share (certificates made at test time, log capture).
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            path: "Tests/TestSupport",
+            swiftSettings: strict
+        ),
         .testTarget(
-            name: "OzClientTests", dependencies: ["OzClient", "OzGateway", "OzProtocol", .product(name: "NIOCore", package: "swift-nio")],
+            name: "OzClientTests",
+            dependencies: [
+                "OzClient", "OzGateway", "OzProtocol", "TestSupport", .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: strict),
         .testTarget(
-            name: "ProcessTests", dependencies: ["ozgate", "ozchat", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
+            name: "ProcessTests",
+            dependencies: ["ozgate", "ozchat", "TestSupport", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             swiftSettings: strict),
         .executableTarget(
             name: "ozload",
@@ -105,6 +128,7 @@ let package = Package(
             dependencies: [
                 "OzGateway",
                 "OzProtocol",
+                "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

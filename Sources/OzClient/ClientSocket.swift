@@ -28,11 +28,14 @@ final class ClientSocket: Sendable {
         let task = Task {
             var wsConfiguration = WebSocketClientConfiguration(
                 maxFrameSize: WireLimits.maxServerMessageBytes, closeTimeout: .seconds(2), autoPing: .enabled(timePeriod: configuration.pingInterval))
-            wsConfiguration.sniHostname = address.isIPv6 ? nil : address.host
+            wsConfiguration.sniHostname = ServerName.forTLS(address)
             var reason = "the connection closed"
+            var certificateRejected = false
             do {
+                // `wss://` always verifies (see ClientTrust); a failure is reported, never retried as `ws://`.
+                let tls = address.scheme.isSecure ? configuration.trust.tlsConfiguration : nil
                 let closeFrame = try await WebSocketClient.connect(
-                    url: address.url, configuration: wsConfiguration, tlsConfiguration: configuration.tlsConfiguration, logger: logger
+                    url: address.url, configuration: wsConfiguration, tlsConfiguration: tls, logger: logger
                 ) { inbound, outbound, _ in
                     await client.socketOpened(token)
                     try await withThrowingTaskGroup(of: Void.self) { group in
@@ -56,10 +59,22 @@ final class ClientSocket: Sendable {
                     reason = "the gateway closed the WebSocket (\(closeFrame.closeCode)\(closeFrame.reason.map { ": \($0)" } ?? ""))"
                 }
             } catch {
-                reason = describe(error)
+                if var failure = TLSFailure(error, host: address.host) {
+                    if failure.needsDetail, let detail = await CertificateProbe.detail(address: address) {
+                        failure.reason = TLSFailure.untrusted(detail)
+                    }
+                    reason = failure.reason
+                    certificateRejected = failure.certificateRejected
+                } else {
+                    reason = describe(error)
+                }
             }
             continuation.finish()
-            await client.socketLost(token, reason: reason)
+            if certificateRejected {
+                await client.certificateRejected(token, reason: reason)
+            } else {
+                await client.socketLost(token, reason: reason)
+            }
         }
         return ClientSocket(outgoing: continuation, task: task)
     }
@@ -80,10 +95,13 @@ final class ClientSocket: Sendable {
     }
 }
 
-/// A short human description of a connection error (refused, DNS, TLS, …).
+/// A short human description of a connection error (refused, DNS, …); TLS errors are put into words by `TLSFailure`.
 func describe(_ error: any Error) -> String {
     let text = String(describing: error)
     if text.contains("connectionRefused") || text.contains("Connection refused") { return "connection refused" }
     if text.contains("connectTimeout") { return "connection timed out" }
+    if error as? WebSocketClientError == .webSocketUpgradeFailed {
+        return "the server did not accept the WebSocket upgrade (is it a wss:// port, or not an ozgate?)"
+    }
     return text
 }

@@ -7,6 +7,7 @@ extension OzClient {
             switch action {
             case .openSocket(let address, let token):
                 sockets[token] = ClientSocket.open(address: address, token: token, client: self)
+                startOpenTimer(token)
             case .send(let frame, let token):
                 sockets[token]?.send(frame)
                 if case .connect = frame { startAnswerTimer(token) }
@@ -33,6 +34,23 @@ extension OzClient {
         perform(machine.retryTimerFired(token))
     }
 
+    /// Treats a socket that has not finished opening in time as a failed attempt. swift-websocket never reports a
+    /// server that accepts the TCP connection and closes it without an HTTP answer, so without this the client would
+    /// stay `CONNECTING` for good.
+    private func startOpenTimer(_ token: ConnectionStateMachine.Token) {
+        let timeout = configuration.openTimeout
+        Task { [weak self] in
+            try? await Task.sleep(for: timeout)
+            await self?.openTimedOut(token)
+        }
+    }
+
+    private func openTimedOut(_ token: ConnectionStateMachine.Token) {
+        guard machine.isOpening(token) else { return }
+        sockets.removeValue(forKey: token)?.close()
+        perform(machine.socketLost(token, reason: "no WebSocket handshake within \(configuration.openTimeout)", at: .now))
+    }
+
     /// Treats an unanswered `connect` as a failed attempt.
     private func startAnswerTimer(_ token: ConnectionStateMachine.Token) {
         let timeout = configuration.answerTimeout
@@ -56,6 +74,12 @@ extension OzClient {
     func socketLost(_ token: ConnectionStateMachine.Token, reason: String) {
         sockets.removeValue(forKey: token)
         perform(machine.socketLost(token, reason: reason, at: .now))
+    }
+
+    /// The TLS handshake rejected the gateway's certificate: reported, and not retried.
+    func certificateRejected(_ token: ConnectionStateMachine.Token, reason: String) {
+        sockets.removeValue(forKey: token)
+        perform(machine.certificateRejected(token, reason: reason, at: .now))
     }
 
     /// Handles one text message from the gateway. Anything malformed is reported and otherwise ignored: a hostile or

@@ -5,7 +5,8 @@ import NIOHTTP1
 import NIOPosix
 import NIOWebSocket
 
-/// The ozgate server: binds a WebSocket endpoint, serves the configured lines, and shuts down gracefully.
+/// The ozgate server: binds a WebSocket endpoint (`wss://` when the configuration has `tls`), serves the configured
+/// lines, and shuts down gracefully.
 /// Used by the `ozgate` executable, by `ozchat`'s embedded gateway, and by the tests.
 public final class Gateway: Sendable {
     public let configuration: GatewayConfiguration
@@ -60,11 +61,14 @@ public final class Gateway: Sendable {
                     let id = core.makeConnectionID()
                     var logger = core.logger
                     logger[metadataKey: "ip"] = "\(channel.remoteAddress?.ipAddress ?? "?")"
-                    try channel.pipeline.syncOperations.addHandler(RawFrameWriter(), position: .first)
+                    // Just in front of the frame encoder: behind TLS, so pre-framed room frames are encrypted too.
+                    let encoder = try channel.pipeline.syncOperations.handler(type: WebSocketFrameEncoder.self)
+                    try channel.pipeline.syncOperations.addHandler(RawFrameWriter(), position: .before(encoder))
                     try channel.pipeline.syncOperations.addHandler(ConnectionHandler(gateway: core, id: id, logger: logger))
                 }
             }
         )
+        try GatewayTransport.configure(channel, tls: configuration.tls, logger: core.logger)
         let sync = channel.pipeline.syncOperations
         try sync.configureHTTPServerPipeline(
             withServerUpgrade: (
@@ -74,7 +78,8 @@ public final class Gateway: Sendable {
                 }
             )
         )
-        try sync.addHandler(HTTPRejectHandler(timeout: configuration.handshakeTimeout), name: HTTPRejectHandler.name)
+        try sync.addHandler(
+            HTTPRejectHandler(timeout: configuration.handshakeTimeout, secure: configuration.tls != nil), name: HTTPRejectHandler.name)
     }
 
     /// Ends every session with `CONNECTION_CLOSED` reason `shutdown`, waits for the sockets to close (bounded by the

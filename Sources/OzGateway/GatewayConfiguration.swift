@@ -28,6 +28,8 @@ public struct GatewayConfiguration: Sendable {
     public var presenceWindow: TimeAmount
     /// Threads for network IO; defaults to one per core.
     public var threads: Int
+    /// With a certificate and key, the gateway serves `wss://` only (on the same port); nil serves plain `ws://`.
+    public var tls: GatewayTLS?
 
     public init(
         host: String = "127.0.0.1",
@@ -42,7 +44,8 @@ public struct GatewayConfiguration: Sendable {
         badFrameWindow: TimeAmount = .seconds(60),
         closeGrace: TimeAmount = .seconds(2),
         presenceWindow: TimeAmount = .milliseconds(20),
-        threads: Int = System.coreCount
+        threads: Int = System.coreCount,
+        tls: GatewayTLS? = nil
     ) {
         self.host = host
         self.port = port
@@ -57,5 +60,6 @@ public struct GatewayConfiguration: Sendable {
         self.closeGrace = closeGrace
         self.presenceWindow = presenceWindow
         self.threads = threads
+        self.tls = tls
     }
 }

@@ -14,6 +14,8 @@ struct OzChat: AsyncParsableCommand {
         discussion: """
             Without SERVER and TOKEN, joins the local gateway recorded in \(LocalGatewayFile.defaultPath()).
             --plain prints one line per event and reads commands from standard input (see README, "ozchat --plain").
+            wss:// always verifies the gateway's certificate, against the system's trust store or only the CAs in --ca FILE; \
+            a rejected certificate is CONNECTION_FAILED with the reason, and is not retried.
             Exit status: 0 after /quit, end of input, SIGINT or SIGTERM; 64 for a bad command line; 69 when there is no gateway to join.
             """
     )
@@ -27,6 +29,8 @@ struct OzChat: AsyncParsableCommand {
     @Option(name: .customLong("property"), help: "Another property to share, KEY=VALUE (repeatable).") var properties: [String] = []
     @Option(help: "Port of the embedded gateway started when no SERVER is given and no local gateway answers.")
     var localPort = WireLimits.defaultPort
+    @Option(help: "PEM file of the CA certificate(s) that wss:// trusts instead of the system's store (e.g. a private CA).")
+    var ca: String?
 
     func validate() throws {
         if (server == nil) != (token == nil), token == nil {
@@ -37,6 +41,17 @@ struct OzChat: AsyncParsableCommand {
             throw ValidationError("TOKEN must be 1–\(WireLimits.maxTokenLength) characters")
         }
         _ = try credentials(server: "localhost", token: "x")
+        _ = try clientConfiguration()
+    }
+
+    /// The client settings the command line describes: the trust for wss:// (`--ca`, else the system's store).
+    func clientConfiguration() throws -> OzClientConfiguration {
+        guard let ca else { return OzClientConfiguration() }
+        do {
+            return OzClientConfiguration(trust: try ClientTrust.pemFile(ca))
+        } catch {
+            throw ValidationError("--ca \(error.path): \(error.problem)")
+        }
     }
 
     static func address(_ text: String) throws -> ServerAddress {
@@ -77,11 +92,12 @@ struct OzChat: AsyncParsableCommand {
                 throw ExitCode(69)
             }
         }
+        let configuration = try clientConfiguration()
         let interactive = !plain && isatty(STDOUT_FILENO) == 1 && isatty(STDIN_FILENO) == 1
         if !interactive {
-            await PlainSession(credentials: credentials).run()
-        } else if await !TerminalMode.run(credentials: credentials) {
-            await PlainSession(credentials: credentials).run()
+            await PlainSession(credentials: credentials, configuration: configuration).run()
+        } else if await !TerminalMode.run(credentials: credentials, configuration: configuration) {
+            await PlainSession(credentials: credentials, configuration: configuration).run()
         }
         await embedded?.gateway?.shutdown()
     }

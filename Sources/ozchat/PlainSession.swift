@@ -6,11 +6,12 @@ import OzProtocol
 /// `ozchat --plain`: events become lines on stdout (see `PlainFormatter`), lines on stdin become commands.
 /// End of input, `/quit`, SIGINT and SIGTERM disconnect politely and return.
 actor PlainSession {
-    private let client = OzClient()
+    private let client: OzClient
     private var credentials: Credentials
     private var formatter: PlainFormatter
 
-    init(credentials: Credentials) {
+    init(credentials: Credentials, configuration: OzClientConfiguration = .init()) {
+        self.client = OzClient(configuration: configuration)
         self.credentials = credentials
         self.formatter = PlainFormatter(myNick: credentials.nickname)
     }

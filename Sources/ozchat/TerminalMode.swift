@@ -6,7 +6,7 @@ import OzTUI
 /// Runs the ncursesw UI on a thread of its own (every curses call stays on it) until the user quits.
 enum TerminalMode {
     /// Returns false (having shown nothing) when the terminal cannot run curses, so the caller can fall back to `--plain`.
-    static func run(credentials: Credentials) async -> Bool {
+    static func run(credentials: Credentials, configuration: OzClientConfiguration) async -> Bool {
         return await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
             let thread = Thread {
                 let terminal: NcursesTerminal
@@ -17,7 +17,7 @@ enum TerminalMode {
                     continuation.resume(returning: false)
                     return
                 }
-                let runtime = TUIRuntime(terminal: terminal, credentials: credentials)
+                let runtime = TUIRuntime(terminal: terminal, configuration: configuration, credentials: credentials)
                 let signals = SignalWaiter([SIGINT, SIGTERM]) { runtime.requestQuit() }
                 let statistics = runtime.run()
                 signals.cancel()

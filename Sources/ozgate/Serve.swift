@@ -12,6 +12,9 @@ struct Serve: AsyncParsableCommand {
         discussion: """
             With --config FILE, serves the lines and extensions in that TOML file. Without it, serves one line `lobby` \
             whose token is kept in the per-user file \(LocalGatewayFile.defaultPath()) (mode 0600), where a local ozchat finds it.
+            With --tls-cert and --tls-key (PEM), serves wss:// on the port instead of ws://.
+            Exit status: 0 after SIGINT/SIGTERM; 64 for a bad command line; 69 when it cannot listen; 78 for a bad config \
+            file, or a TLS certificate or key that cannot be read, is not PEM, is encrypted, or do not match each other.
             """
     )
 
@@ -22,6 +25,14 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds between the gateway's pings.") var pingInterval = 20.0
     @Option(help: "Seconds of silence after which a connection is closed.") var pingTimeout = 60.0
     @Option(help: "Where the embedded default keeps its lobby token.") var tokenFile = LocalGatewayFile.defaultPath()
+    @Option(help: "PEM certificate chain (leaf first) to serve wss:// instead of ws:// (needs --tls-key).") var tlsCert: String?
+    @Option(help: "PEM private key (unencrypted) for --tls-cert.") var tlsKey: String?
+
+    func validate() throws {
+        if (tlsCert == nil) != (tlsKey == nil) {
+            throw ValidationError("give both --tls-cert and --tls-key (to serve wss://), or neither (to serve ws://)")
+        }
+    }
 
     func run() async throws {
         guard let level = Logger.Level(rawValue: logLevel) else {
@@ -47,10 +58,21 @@ struct Serve: AsyncParsableCommand {
             directory = AccessDirectory(lines: [LineCredential(name: "lobby", tokenHash: .token(token))], extensions: [])
         }
 
+        var tls: GatewayTLS?
+        if let tlsCert, let tlsKey {
+            do {
+                tls = try GatewayTLS(certificateFile: tlsCert, keyFile: tlsKey)
+            } catch {
+                FileHandle.standardError.write(Data("ozgate: config error: \(error)\n".utf8))
+                throw ExitCode(78)
+            }
+        }
+
         let gatewayConfiguration = GatewayConfiguration(
             host: host, port: port, directory: directory,
-            pingInterval: .nanoseconds(Int64(pingInterval * 1e9)), pingTimeout: .nanoseconds(Int64(pingTimeout * 1e9)))
-        let gateway = Gateway(configuration: gatewayConfiguration, logger: Logger(label: "ozgate"))
+            pingInterval: .nanoseconds(Int64(pingInterval * 1e9)), pingTimeout: .nanoseconds(Int64(pingTimeout * 1e9)), tls: tls)
+        let logger = Logger(label: "ozgate")
+        let gateway = Gateway(configuration: gatewayConfiguration, logger: logger)
         do {
             try await gateway.start()
         } catch {
@@ -59,8 +81,14 @@ struct Serve: AsyncParsableCommand {
             throw ExitCode(69)
         }
         let hostText = host.contains(":") ? "[\(host)]" : host
-        let url = "ws://\(hostText):\(gateway.port)/"
+        let url = "\(tls == nil ? "ws" : "wss")://\(hostText):\(gateway.port)/"
         say("listening on \(url)")
+        if let tls {
+            logger.info("listening", metadata: ["url": "\(url)", "certificate_expires": "\(WireTimestamp.string(from: tls.notValidAfter))"])
+            if let warning = tls.validityWarning() { logger.warning("\(warning)") }
+        } else {
+            logger.info("listening", metadata: ["url": "\(url)"])
+        }
         if let embeddedToken {
             do {
                 try LocalGatewayFile(server: url, token: embeddedToken).write(path: tokenFile)

@@ -11,14 +11,15 @@ enum ClientTestGateway {
     static let extensionNumber = "1500"
     static let extensionPassword = "12345678"
 
-    static func start(port: Int = 0) async throws -> Gateway {
+    static func start(port: Int = 0, tls: GatewayTLS? = nil, logger: Logger? = nil) async throws -> Gateway {
         let directory = AccessDirectory(
             lines: [LineCredential(name: "lobby", tokenHash: .token(token))],
             extensions: [ExtensionCredential(number: extensionNumber, passwordHash: .password(extensionPassword, logN: 10), lineName: "lobby")]
         )
-        var logger = Logger(label: "client-test-gateway")
-        logger.logLevel = .critical
-        var configuration = GatewayConfiguration(port: port, directory: directory)
+        var quiet = Logger(label: "client-test-gateway")
+        quiet.logLevel = .critical
+        let logger = logger ?? quiet
+        var configuration = GatewayConfiguration(port: port, directory: directory, tls: tls)
         configuration.closeGrace = .milliseconds(500)
         // Restarting on a fixed port can briefly collide with an ephemeral port of another test's socket: retry.
         var attempt = 0

@@ -219,6 +219,31 @@ import Testing
         #expect(machine.disconnect() == [], "nothing to disconnect")
     }
 
+    @Test func aRejectedCertificateIsNeverRetried() {
+        var machine = makeMachine()
+        let token = openedToken(machine.connect(request))!
+        let reason = "TLS: certificate not trusted (unknown issuer)"
+        #expect(machine.certificateRejected(token, reason: reason, at: t0) == [.report(.connectionFailed(reason: reason, retry: nil))])
+        #expect(machine.state?.needsUser == true)
+        #expect(!machine.isLive(token))
+        #expect(machine.socketLost(token, reason: "closed", at: t0) == [], "the socket's end changes nothing")
+        #expect(machine.disconnect() == [], "nothing to disconnect")
+        // The user connects again (say, after fixing the trust): a fresh attempt, backoff from the start.
+        #expect(openedToken(machine.connect(request)) != nil)
+        #expect(machine.state == .connecting(attempt: 0))
+    }
+
+    @Test func aRejectedCertificateAfterRetriesStopsThem() {
+        var machine = makeMachine()
+        let first = openedToken(machine.connect(request))!
+        let (_, timer) = scheduled(machine.socketLost(first, reason: "connection refused", at: t0))!
+        let second = openedToken(machine.retryTimerFired(timer))!
+        #expect(machine.certificateRejected(first, reason: "stale", at: seconds(1)) == [], "a stale socket changes nothing")
+        let actions = machine.certificateRejected(second, reason: "TLS: certificate is not valid for gate.example", at: seconds(1))
+        #expect(actions == [.report(.connectionFailed(reason: "TLS: certificate is not valid for gate.example", retry: nil))])
+        #expect(scheduled(actions) == nil)
+    }
+
     @Test(arguments: [CloseReason.replaced, .kicked, .client])
     func closeReasonsThatAreNeverRetried(reason: CloseReason) {
         var machine = makeMachine()

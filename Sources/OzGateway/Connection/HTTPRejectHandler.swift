@@ -9,10 +9,12 @@ final class HTTPRejectHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     static let name = "ozgate-http-reject"
     private let timeout: TimeAmount
+    private let scheme: String
     private var deadline: Scheduled<Void>?
 
-    init(timeout: TimeAmount) {
+    init(timeout: TimeAmount, secure: Bool) {
         self.timeout = timeout
+        self.scheme = secure ? "wss" : "ws"
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -27,7 +29,7 @@ final class HTTPRejectHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard case .end = unwrapInboundIn(data) else { return }
-        let body = "ozgate speaks OzWire v1 over WebSocket only: connect with ws://HOST:PORT/\n"
+        let body = "ozgate speaks OzWire v1 over WebSocket only: connect with \(scheme)://HOST:PORT/\n"
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "text/plain; charset=utf-8")
         headers.add(name: "Content-Length", value: "\(body.utf8.count)")

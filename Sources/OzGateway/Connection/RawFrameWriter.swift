@@ -1,7 +1,7 @@
 import NIOCore
 
-/// Sits at the head of a WebSocket connection's pipeline, in front of NIO's frame encoder, so a connection can write
-/// frames the room encoded once for all its members (see `TextFrame`) without a per-member header allocation.
+/// Sits just in front of NIO's frame encoder (toward the socket, but behind TLS when there is TLS), so a connection can
+/// write frames the room encoded once for all its members (see `TextFrame`) without a per-member header allocation.
 final class RawFrameWriter: ChannelOutboundHandler, RemovableChannelHandler {
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer

@@ -7,8 +7,9 @@
 /// reconnected or disconnected) changes nothing.
 ///
 /// Policy: `CONNECTION_FAILED`, and a `CONNECTION_CLOSED` that the session did not ask for, schedule a retry after a
-/// full-jitter ``Backoff`` delay. Never retried: `ACCESS_DENIED`, reasons `replaced`, `kicked` and `client`, and the
-/// user's own disconnect. The backoff's attempt counter restarts after a granted session that lasted at least
+/// full-jitter ``Backoff`` delay. Never retried: `ACCESS_DENIED`, a gateway certificate the TLS handshake rejected
+/// (untrusted, expired, or not for this host: the same certificate would be rejected again, so the client stops instead
+/// of hammering the gateway), reasons `replaced`, `kicked` and `client`, and the user's own disconnect. The backoff's attempt counter restarts after a granted session that lasted at least
 /// ``Configuration/resetAfter`` (10 s); a shorter session keeps it growing, so a gateway that admits and then
 /// immediately drops us is not hammered. A new ``connect(_:)`` by the user restarts it too.
 public struct ConnectionStateMachine: Sendable {
@@ -93,6 +94,11 @@ public struct ConnectionStateMachine: Sendable {
         }
     }
 
+    /// Whether the socket named `token` is still being opened (its WebSocket handshake has not finished).
+    public func isOpening(_ token: Token) -> Bool {
+        if case .opening(token) = phase { true } else { false }
+    }
+
     // MARK: - User
 
     /// The user connects, or reconnects with new credentials: any current socket is closed (after a polite
@@ -138,6 +144,21 @@ public struct ConnectionStateMachine: Sendable {
         case .opening(token), .awaitingAnswer(token):
             return failed(reason: reason, retry: true, at: now)
         case .granted(token, let since):
+            return ended(.socketLost(reason), since: since, at: now)
+        default:
+            return []
+        }
+    }
+
+    /// The socket named `token` failed its TLS handshake because the gateway's certificate was rejected (untrusted,
+    /// out of its dates, or not for this host). Reported as `CONNECTION_FAILED` and, unlike other failures, not
+    /// retried: the user must act (fix the trust settings, or `connect` again once the gateway's certificate is fixed).
+    public mutating func certificateRejected(_ token: Token, reason: String, at now: ContinuousClock.Instant) -> [Action] {
+        switch phase {
+        case .opening(token), .awaitingAnswer(token):
+            return failed(reason: reason, retry: false, at: now)
+        case .granted(token, let since):
+            // Cannot happen (the handshake precedes the grant); treated as a lost socket, as any other failure would be.
             return ended(.socketLost(reason), since: since, at: now)
         default:
             return []
