@@ -103,6 +103,7 @@ let package = Package(
             name: "OzClientTests",
             dependencies: [
                 "OzClient", "OzGateway", "OzProtocol", "TestSupport", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strict),
         .testTarget(
