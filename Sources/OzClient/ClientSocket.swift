@@ -1,5 +1,6 @@
 import Logging
 import NIOCore
+import NIOSSL
 import NIOWebSocket
 import OzProtocol
 import WSClient
@@ -29,6 +30,8 @@ final class ClientSocket: Sendable {
             var wsConfiguration = WebSocketClientConfiguration(
                 maxFrameSize: WireLimits.maxServerMessageBytes, closeTimeout: .seconds(2), autoPing: .enabled(timePeriod: configuration.pingInterval))
             wsConfiguration.sniHostname = ServerName.forTLS(address)
+            // A gateway that goes without a TLS close_notify has simply gone, as it would over ws:// (see `describe`).
+            wsConfiguration.ignoreUncleanSSLShutdownErrors = true
             var reason = "the connection closed"
             var certificateRejected = false
             do {
@@ -97,6 +100,9 @@ final class ClientSocket: Sendable {
 
 /// A short human description of a connection error (refused, DNS, …); TLS errors are put into words by `TLSFailure`.
 func describe(_ error: any Error) -> String {
+    // The TCP stream ended without a TLS close_notify: over ws:// the same end is just a closed connection. Every
+    // WebSocket message is framed, so a cut-off stream cannot pass for a shorter message.
+    if case .uncleanShutdown = error as? NIOSSLError { return "the connection closed" }
     let text = String(describing: error)
     if text.contains("connectionRefused") || text.contains("Connection refused") { return "connection refused" }
     if text.contains("connectTimeout") { return "connection timed out" }

@@ -16,17 +16,17 @@ struct TLSProcessTests {
 
     func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
 
-    /// Starts a TLS gateway on a free port; returns it and its port.
-    func startGateway(certificate: String = "cert.pem", key: String = "key.pem") async throws -> (ChildProcess, Int) {
-        let port = try TemporaryFolder.freePort()
+    /// Starts a TLS gateway on a free port (or `port`); returns it and its port.
+    func startGateway(certificate: String = "cert.pem", key: String = "key.pem", port: Int? = nil) async throws -> (ChildProcess, Int) {
+        let port = try port ?? TemporaryFolder.freePort()
         let gateway = try ChildProcess(
             "ozgate", ["--config", config.path, "--port", "\(port)", "--tls-cert", path(certificate), "--tls-key", path(key)])
         try await gateway.waitForLine("listening") { $0.hasPrefix("listening on ") }
         return (gateway, port)
     }
 
-    @Test func twoPlainClientsChatOverWSSWithThePrivateCA() async throws {
-        let (gateway, port) = try await startGateway()
+    @Test func twoPlainClientsChatOverWSSWithThePrivateCAAndSurviveAGatewayKill() async throws {
+        var (gateway, port) = try await startGateway()
         #expect(gateway.lines.first == "listening on wss://127.0.0.1:\(port)/")
         let address = "wss://127.0.0.1:\(port)/"
         let ann = try ChildProcess("ozchat", ["--plain", address, "tok", "--nick", "Ann", "--ca", path("ca.pem")])
@@ -38,6 +38,21 @@ struct TLSProcessTests {
         try await bob.waitForLine("Ann's message") { $0.hasSuffix(" <Ann> hello over TLS") }
         bob.type("/msg Ann just for you")
         try await ann.waitForLine("Bob's private message") { $0.hasSuffix("[private] <Bob> just for you") }
+
+        // A gateway killed without a TLS close_notify is a lost connection, as over ws://; both come back on their own.
+        gateway.signal(SIGKILL)
+        _ = await gateway.waitForExit()
+        for client in [ann, bob] {
+            let closed = try await client.waitForLine("closed") { $0.contains(" CONNECTION_CLOSED ") }
+            #expect(closed.contains("reason=\"lost: the connection closed\" retry_in="), "\(closed)")
+        }
+        (gateway, _) = try await startGateway(port: port)
+        for client in [ann, bob] {
+            try await client.waitForLine("granted again", count: 2, timeout: .seconds(40)) { $0.contains(" ACCESS_GRANTED ") }
+        }
+        try await ann.waitForLine("Bob back", count: 2, timeout: .seconds(40)) { $0.contains(" ONLINE ") && $0.hasSuffix(" Bob") }
+        bob.type("back over TLS")
+        try await ann.waitForLine("a message after the restart") { $0.hasSuffix(" <Bob> back over TLS") }
 
         ann.type("/quit")
         bob.closeInput()

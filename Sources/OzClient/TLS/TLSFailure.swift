@@ -17,7 +17,7 @@ struct TLSFailure: Sendable, Equatable {
     /// The reason for a chain the verifier refused, with what is wrong with it ("unknown issuer", "expired …").
     static func untrusted(_ detail: String) -> String { "TLS: certificate not trusted (\(detail))" }
 
-    /// Reads a connection error; nil when it is not a TLS error.
+    /// Reads a connection error; nil when it is not a TLS error (or is a TLS stream that merely ended, see `describe`).
     init?(_ error: any Error, host: String) {
         if let extra = error as? NIOSSLExtraError {
             if extra == .failedToValidateHostname {
@@ -27,7 +27,7 @@ struct TLSFailure: Sendable, Equatable {
             }
             return
         }
-        guard let error = error as? NIOSSLError else { return nil }
+        guard let error = error as? NIOSSLError, error != .uncleanShutdown else { return nil }
         guard case .handshakeFailed(let boring) = error else {
             self.init(reason: "TLS: \(error)", certificateRejected: false)
             return
