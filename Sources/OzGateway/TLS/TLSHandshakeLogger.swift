@@ -20,10 +20,6 @@ final class TLSHandshakeLogger: ChannelInboundHandler {
         self.logger = logger
     }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        context.fireChannelRead(data)
-    }
-
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if case .handshakeCompleted = event as? TLSUserEvent { handshakeDone = true }
         context.fireUserInboundEventTriggered(event)

@@ -57,6 +57,15 @@ struct OzClientTLSTests {
         await gateway.shutdown()
     }
 
+    @Test func aGatewayShutdownReachesTheClientOverTLS() async throws {
+        let gateway = try await ClientTestGateway.start(tls: try gatewayTLS(pki.loopback))
+        let (client, events) = try await join("wss://127.0.0.1:\(gateway.port)/", nick: "Ann", trust: try ClientTrust.pem(try pki.caPEM))
+        await gateway.shutdown()
+        let closed = try await events.waitForState("CONNECTION_CLOSED")
+        #expect(closed.reason == SessionEnd.gateway(.shutdown).description)
+        await client.shutdown()
+    }
+
     @Test func aDNSNameIsVerifiedToo() async throws {
         let gateway = try await ClientTestGateway.start(tls: try gatewayTLS(pki.loopback))
         let (client, _) = try await join("wss://localhost:\(gateway.port)/", nick: "Ann", trust: try ClientTrust.pem(try pki.caPEM))
