@@ -57,7 +57,7 @@ class Gateway:
             f.write('[[line]]\nname = "crowd"\ntoken = "crowd-token"\n\n[[line]]\nname = "empty"\ntoken = "empty-token"\n')
         self.proc = subprocess.Popen(
             [binary, "--config", config, "--host", "127.0.0.1", "--port", "0", "--log-level", "warning",
-             "--ping-interval", "600", "--ping-timeout", "1200"],
+             "--ping-interval", "600", "--ping-timeout", "1200", "--no-limits"],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         line = self.proc.stdout.readline()
         m = re.search(r"listening on ws://127\.0\.0\.1:(\d+)/", line)

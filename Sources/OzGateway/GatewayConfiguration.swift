@@ -26,6 +26,8 @@ public struct GatewayConfiguration: Sendable {
     public var closeGrace: TimeAmount
     /// Presence changes within this long go out as one `clientStateChanged` frame (a message flushes them first).
     public var presenceWindow: TimeAmount
+    /// Rate, count and size limits against abuse.
+    public var limits: GatewayLimits
     /// Threads for network IO; defaults to one per core.
     public var threads: Int
 
@@ -42,6 +44,7 @@ public struct GatewayConfiguration: Sendable {
         badFrameWindow: TimeAmount = .seconds(60),
         closeGrace: TimeAmount = .seconds(2),
         presenceWindow: TimeAmount = .milliseconds(20),
+        limits: GatewayLimits = .standard,
         threads: Int = System.coreCount
     ) {
         self.host = host
@@ -56,6 +59,7 @@ public struct GatewayConfiguration: Sendable {
         self.badFrameWindow = badFrameWindow
         self.closeGrace = closeGrace
         self.presenceWindow = presenceWindow
+        self.limits = limits
         self.threads = threads
     }
 }
