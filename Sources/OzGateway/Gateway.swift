@@ -43,6 +43,16 @@ public final class Gateway: Sendable {
             )
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    let ip = channel.remoteAddress?.ipAddress ?? "?"
+                    if let refusal = core.admission.admit(ip) {
+                        if refusal.log {
+                            core.logger.notice(
+                                "refuse", metadata: ["ip": "\(ip)", "reason": "\(refusal.reason)", "suppressed": "\(refusal.suppressed)"])
+                        }
+                        try channel.pipeline.syncOperations.addHandler(RefusalHandler(reason: refusal.reason))
+                        return
+                    }
+                    channel.closeFuture.whenComplete { _ in core.admission.release(ip) }
                     try Self.configurePipeline(channel, core: core)
                 }
             }

@@ -26,6 +26,8 @@ public struct GatewayConfiguration: Sendable {
     public var closeGrace: TimeAmount
     /// Presence changes within this long go out as one `clientStateChanged` frame (a message flushes them first).
     public var presenceWindow: TimeAmount
+    /// Rate, count and size limits against abuse.
+    public var limits: GatewayLimits
     /// Threads for network IO; defaults to one per core.
     public var threads: Int
     /// With a certificate and key, the gateway serves `wss://` only (on the same port); nil serves plain `ws://`.
@@ -44,6 +46,7 @@ public struct GatewayConfiguration: Sendable {
         badFrameWindow: TimeAmount = .seconds(60),
         closeGrace: TimeAmount = .seconds(2),
         presenceWindow: TimeAmount = .milliseconds(20),
+        limits: GatewayLimits = .standard,
         threads: Int = System.coreCount,
         tls: GatewayTLS? = nil
     ) {
@@ -59,6 +62,7 @@ public struct GatewayConfiguration: Sendable {
         self.badFrameWindow = badFrameWindow
         self.closeGrace = closeGrace
         self.presenceWindow = presenceWindow
+        self.limits = limits
         self.threads = threads
         self.tls = tls
     }

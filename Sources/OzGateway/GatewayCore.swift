@@ -13,17 +13,22 @@ final class GatewayCore: Sendable {
     let numbers: NumberRegistry
     let threadPool: NIOThreadPool
     let logger: Logger
+    let admission: AdmissionControl
     private let connections = NIOLockedValueBox([Int: (channel: any Channel, handler: NIOLoopBound<ConnectionHandler>)]())
     private let nextID = NIOLockedValueBox(0)
 
     init(configuration: GatewayConfiguration, group: any EventLoopGroup, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
+        self.admission = AdmissionControl(limits: configuration.limits)
         let numbers = NumberRegistry(reserved: Set(configuration.directory.extensions.keys))
         self.numbers = numbers
         var rooms: [String: Room] = [:]
         for line in configuration.directory.lines {
-            rooms[line.name] = Room(name: line.name, eventLoop: group.next(), presenceWindow: configuration.presenceWindow) { numbers.release($0) }
+            rooms[line.name] = Room(
+                name: line.name, eventLoop: group.next(), presenceWindow: configuration.presenceWindow,
+                memberLimit: configuration.limits.maxMembersPerRoom
+            ) { numbers.release($0) }
         }
         self.rooms = rooms
         self.threadPool = NIOThreadPool(numberOfThreads: 2)

@@ -25,6 +25,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds between the gateway's pings.") var pingInterval = 20.0
     @Option(help: "Seconds of silence after which a connection is closed.") var pingTimeout = 60.0
     @Option(help: "Where the embedded default keeps its lobby token.") var tokenFile = LocalGatewayFile.defaultPath()
+    @Flag(help: "Turn off the message-rate, connections-per-IP, connect-rate and room-size limits (load tests on loopback).")
+    var noLimits = false
     @Option(help: "PEM certificate chain (leaf first) to serve wss:// instead of ws:// (needs --tls-key).") var tlsCert: String?
     @Option(help: "PEM private key (unencrypted) for --tls-cert.") var tlsKey: String?
 
@@ -45,9 +47,14 @@ struct Serve: AsyncParsableCommand {
 
         let directory: AccessDirectory
         var embeddedToken: String?
+        var limits = GatewayLimits.standard
+        var handshakeTimeout = TimeAmount.seconds(10)
         if let config {
             do {
-                directory = try AccessDirectory(configFile: try GatewayConfigFile.load(path: config), path: config)
+                let file = try GatewayConfigFile.load(path: config)
+                directory = try AccessDirectory(configFile: file, path: config)
+                limits = file.limits
+                if let seconds = file.handshakeTimeout { handshakeTimeout = .seconds(Int64(seconds)) }
             } catch {
                 FileHandle.standardError.write(Data("ozgate: config error: \(error)\n".utf8))
                 throw ExitCode(78)
@@ -68,9 +75,11 @@ struct Serve: AsyncParsableCommand {
             }
         }
 
+        if noLimits { limits = .unlimited }
         let gatewayConfiguration = GatewayConfiguration(
             host: host, port: port, directory: directory,
-            pingInterval: .nanoseconds(Int64(pingInterval * 1e9)), pingTimeout: .nanoseconds(Int64(pingTimeout * 1e9)), tls: tls)
+            pingInterval: .nanoseconds(Int64(pingInterval * 1e9)), pingTimeout: .nanoseconds(Int64(pingTimeout * 1e9)),
+            handshakeTimeout: handshakeTimeout, limits: limits, tls: tls)
         let logger = Logger(label: "ozgate")
         let gateway = Gateway(configuration: gatewayConfiguration, logger: logger)
         do {

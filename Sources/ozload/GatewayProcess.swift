@@ -21,7 +21,7 @@ final class GatewayProcess: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = [
             "--config", configURL.path, "--host", "127.0.0.1", "--port", "0", "--log-level", "warning",
-            "--ping-interval", String(pingInterval), "--ping-timeout", String(pingTimeout),
+            "--ping-interval", String(pingInterval), "--ping-timeout", String(pingTimeout), "--no-limits",
         ]
         let output = Pipe()
         process.standardOutput = output

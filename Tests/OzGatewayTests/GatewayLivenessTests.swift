@@ -37,6 +37,7 @@ struct GatewayLivenessTests {
     @Test func memberThatStopsReadingIsClosedAsSlowWithoutStallingTheRoom() async throws {
         try await TestGateway.with {
             $0.maxOutboundBytes = 2 * 1024 * 1024
+            $0.limits = .unlimited  // the sender floods on purpose
         } _: { gateway in
             let (sender, _) = try await TestSocket.join(port: gateway.port, token: TestGateway.lobbyToken)
             let (reader, _) = try await TestSocket.join(port: gateway.port, token: TestGateway.lobbyToken)

@@ -43,7 +43,9 @@ struct TLSFailure: Sendable, Equatable {
         } else if text.contains("EOF during handshake") {
             self.init(reason: "TLS: the server closed the connection during the handshake (a plain ws:// port?)", certificateRejected: false)
         } else if text.contains("WRONG_VERSION_NUMBER") || text.contains("HTTP_REQUEST") {
-            self.init(reason: "TLS: the server did not answer in TLS (a plain ws:// port?)", certificateRejected: false)
+            // ozgate answers in plain text on a TLS port only when it refuses the connection at admission (a 503,
+            // sent before any handshake so that refusing stays cheap); anything else here is not a TLS server.
+            self.init(reason: "TLS: the server answered in plain text, not TLS", certificateRejected: false)
         } else if let alert = Self.alert(in: text) {
             self.init(reason: "TLS: the server refused the handshake (\(alert))", certificateRejected: false)
         } else {

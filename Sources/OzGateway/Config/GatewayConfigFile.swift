@@ -1,4 +1,5 @@
 import Foundation
+import OzProtocol
 
 /// A secret as written in the config: either plain text (hashed at load, never kept) or an already hashed form.
 public enum ConfigSecret: Sendable, Equatable {
@@ -54,11 +55,17 @@ public struct GatewayConfigFile: Sendable, Equatable {
     public var lines: [LineEntry]
     /// The `[[extension]]` tables in file order; each names a line in `lines`.
     public var extensions: [ExtensionEntry]
+    /// The `[limits]` table over the defaults (`GatewayLimits.standard` without one).
+    public var limits: GatewayLimits
+    /// `handshake_timeout` from `[limits]`, in seconds, when given.
+    public var handshakeTimeout: Int?
 
     /// Memberwise initializer.
-    public init(lines: [LineEntry], extensions: [ExtensionEntry]) {
+    public init(lines: [LineEntry], extensions: [ExtensionEntry], limits: GatewayLimits = .standard, handshakeTimeout: Int? = nil) {
         self.lines = lines
         self.extensions = extensions
+        self.limits = limits
+        self.handshakeTimeout = handshakeTimeout
     }
 
     /// Reads the file at `path` (which must be valid UTF-8) and parses it; errors name `path`.
@@ -128,8 +135,12 @@ private struct ConfigSchema {
         var extensions: [(entry: ExtensionEntry, refLine: Int)] = []
         var lineNames: [String: Int] = [:]
         var numbers: [String: Int] = [:]
+        var limits = GatewayLimits.standard
+        var handshakeTimeout: Int?
         for table in document.tables {
             switch (table.name, table.kind) {
+            case ("limits", .table):
+                (limits, handshakeTimeout) = try readLimits(table)
             case ("line", .arrayElement):
                 let (entry, nameLine) = try readLine(table)
                 if let first = lineNames[entry.name] {
@@ -146,8 +157,10 @@ private struct ConfigSchema {
                 extensions.append((entry, refLine))
             case ("line", _), ("extension", _):
                 throw fail(table.line, "\(table.displayName) must be written as an array of tables: [[\(table.name)]]")
+            case ("limits", _):
+                throw fail(table.line, "[[limits]] must be a single table: [limits]")
             default:
-                throw fail(table.line, "unknown table \(table.displayName); allowed tables: [[line]], [[extension]]")
+                throw fail(table.line, "unknown table \(table.displayName); allowed tables: [[line]], [[extension]], [limits]")
             }
         }
         guard !lines.isEmpty else {
@@ -156,7 +169,32 @@ private struct ConfigSchema {
         for (entry, refLine) in extensions where lineNames[entry.lineName] == nil {
             throw fail(refLine, "extension '\(entry.number)' refers to the line '\(entry.lineName)', which is not defined")
         }
-        return GatewayConfigFile(lines: lines, extensions: extensions.map(\.entry))
+        return GatewayConfigFile(lines: lines, extensions: extensions.map(\.entry), limits: limits, handshakeTimeout: handshakeTimeout)
+    }
+
+    /// `[limits]`: each key a non-negative integer (0: unlimited), within a sane range.
+    private func readLimits(_ table: TOMLTable) throws(ConfigError) -> (GatewayLimits, handshakeTimeout: Int?) {
+        let keys: [(String, ClosedRange<Int>, WritableKeyPath<GatewayLimits, Int>?)] = [
+            ("message_rate", 0...1_000_000, \.messageRate), ("message_burst", 1...1_000_000, \.messageBurst),
+            ("connections_per_ip", 0...1_000_000, \.connectionsPerIP), ("connect_rate_per_ip", 0...1_000_000, \.connectRatePerIP),
+            ("connect_burst_per_ip", 1...1_000_000, \.connectBurstPerIP),
+            ("max_properties_bytes", 2...WireLimits.maxPropertiesBytes, \.maxPropertiesBytes),
+            ("max_members_per_room", 0...10_000_000, \.maxMembersPerRoom), ("handshake_timeout", 1...3600, nil),
+        ]
+        let reader = try TableReader(table, allowed: keys.map(\.0) + ["per_ip_limits_on_loopback"], schema: self)
+        var limits = GatewayLimits.standard
+        if let entry = table["per_ip_limits_on_loopback"] {
+            guard case .boolean(let on) = entry.value else {
+                throw fail(entry.line, "'per_ip_limits_on_loopback' in [limits] must be true or false, not \(entry.value.typeDescription)")
+            }
+            limits.perIPLimitsOnLoopback = on
+        }
+        var handshakeTimeout: Int?
+        for (key, range, path) in keys {
+            guard let value = try reader.integer(key, in: range) else { continue }
+            if let path { limits[keyPath: path] = value } else { handshakeTimeout = value }
+        }
+        return (limits, handshakeTimeout)
     }
 
     private func readLine(_ table: TOMLTable) throws(ConfigError) -> (LineEntry, nameLine: Int) {
@@ -239,6 +277,18 @@ private struct TableReader {
             throw schema.fail(entry.line, "'\(key)' in \(table.displayName) must be a string, not \(entry.value.typeDescription)")
         }
         return (text, entry.line)
+    }
+
+    /// An optional integer key within `range`.
+    func integer(_ key: String, in range: ClosedRange<Int>) throws(ConfigError) -> Int? {
+        guard let entry = table[key] else { return nil }
+        guard case .integer(let value) = entry.value else {
+            throw schema.fail(entry.line, "'\(key)' in \(table.displayName) must be an integer, not \(entry.value.typeDescription)")
+        }
+        guard range.contains(value) else {
+            throw schema.fail(entry.line, "'\(key)' must be between \(range.lowerBound) and \(range.upperBound), not \(value)")
+        }
+        return value
     }
 
     /// Exactly one of `plain` and `hashed` must be present; both must be non-empty and `plain` at most `maxLength`.

@@ -14,8 +14,9 @@ extension ConnectionHandler {
         }
         var serialized: [UInt8] = []
         JSONWriter.write(properties, into: &serialized)
-        guard serialized.count <= WireLimits.maxPropertiesBytes else {
-            return deny("properties are \(serialized.count) bytes serialized; the limit is \(WireLimits.maxPropertiesBytes)")
+        let propertiesLimit = min(WireLimits.maxPropertiesBytes, configuration.limits.maxPropertiesBytes)
+        guard serialized.count <= propertiesLimit else {
+            return deny("properties are \(serialized.count) bytes serialized; the limit is \(propertiesLimit)")
         }
         state = .authenticating
         let directory = configuration.directory
@@ -51,6 +52,13 @@ extension ConnectionHandler {
             logger.info("connect", metadata: ["nickname": "\(info.nickname ?? "")"])
             room.eventLoop.execute { room.join(member) }
         }
+    }
+
+    /// The room turned a granted member away (it is full): the client never saw ACCESS_GRANTED, so it is denied.
+    func denyFromRoom(_ reason: String) {
+        guard case .granted = state else { return }
+        state = .authenticating  // not in the room: closing must not try to leave it
+        deny(reason)
     }
 
     private func deny(_ reason: String) {

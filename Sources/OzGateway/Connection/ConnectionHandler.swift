@@ -30,6 +30,9 @@ final class ConnectionHandler: ChannelInboundHandler {
     private var assembling: (opcode: WebSocketOpcode, data: ByteBuffer)?
     private var lastHeard = NIODeadline.now()
     private var badFrames: [NIODeadline] = []
+    private var messageBucket: TokenBucket
+    /// Whether the last message was refused for its rate, so a limited streak is logged once, not per message.
+    private var rateLimited = false
     private var timers: [Scheduled<Void>] = []
     private var pingTimer: Scheduled<Void>?
     private var flushPending = false
@@ -41,6 +44,8 @@ final class ConnectionHandler: ChannelInboundHandler {
         self.id = id
         self.logger = logger
         self.logger[metadataKey: "conn"] = "\(id)"
+        let limits = gateway.configuration.limits
+        self.messageBucket = TokenBucket(rate: limits.messageRate, burst: limits.messageBurst)
     }
 
     var configuration: GatewayConfiguration { gateway.configuration }
@@ -175,6 +180,16 @@ final class ConnectionHandler: ChannelInboundHandler {
             guard scalars >= 1, scalars <= WireLimits.maxTextScalars else {
                 return reject(.badFrame, "text must be 1–\(WireLimits.maxTextScalars) Unicode scalars, not \(scalars)")
             }
+            guard messageBucket.take(at: .now()) else {
+                if !rateLimited {
+                    rateLimited = true
+                    logger.notice("rate limited", metadata: ["limit": "\(configuration.limits.messageRate)/s"])
+                }
+                let limits = configuration.limits
+                return reject(
+                    .rateLimited, "more than \(limits.messageRate) messages a second (bursts of \(limits.messageBurst)); this one was not sent")
+            }
+            rateLimited = false
             room.eventLoop.execute { room.post(from: member, to: to, text: text) }
         case (.granted, .disconnect):
             endReason = "client disconnected"
@@ -191,9 +206,12 @@ final class ConnectionHandler: ChannelInboundHandler {
         badFrames.append(now)
         writeDirect(ServerFrame.error(code: code, message: message))
         if badFrames.count > configuration.badFrameLimit {
-            endReason = "more than \(configuration.badFrameLimit) bad frames"
+            // RATE_LIMITED refusals count too: a client that keeps sending past its rate is closed like a bad one.
+            let rate = code == .rateLimited
+            endReason =
+                rate ? "rate limit: more than \(configuration.badFrameLimit) messages refused" : "more than \(configuration.badFrameLimit) bad frames"
             logger.notice("bad-frame budget exceeded", metadata: ["last": "\(code)"])
-            closeWebSocket(code: .policyViolation, reason: "too many bad frames")
+            closeWebSocket(code: .policyViolation, reason: rate ? "rate limit exceeded" : "too many bad frames")
         }
     }
 

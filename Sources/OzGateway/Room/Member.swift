@@ -50,6 +50,11 @@ final class Member: @unchecked Sendable {
         }
     }
 
+    /// Refuses the member after all (its room is full): `ACCESS_DENIED` with `reason`, then close 1008. Any thread.
+    func deny(_ reason: String) {
+        eventLoop.execute { self.connection.value.denyFromRoom(reason) }
+    }
+
     /// Ends the session with a `CONNECTION_CLOSED` frame carrying `reason`, from any thread.
     func end(_ reason: CloseReason) {
         eventLoop.execute { self.connection.value.endSession(reason) }

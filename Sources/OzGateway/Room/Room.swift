@@ -17,6 +17,8 @@ final class Room: @unchecked Sendable {
     /// How long the first change of a batch waits for others. A flood of joins then costs each member one frame per
     /// window instead of one per join (the fan-out is members × frames); a message flushes the batch first.
     private let presenceWindow: TimeAmount
+    /// Most members at once (0: no limit); a newcomer past it is denied, a replacement is not.
+    private let memberLimit: Int
     private var nextSequence = 0
     private var flushScheduled = false
     /// Message ids are `EPOCH-N`: the epoch keeps ids unique across gateway restarts.
@@ -30,10 +32,14 @@ final class Room: @unchecked Sendable {
         var members: [Member]
     }
 
-    init(name: String, eventLoop: any EventLoop, presenceWindow: TimeAmount = .zero, releaseNumber: @escaping @Sendable (String) -> Void) {
+    init(
+        name: String, eventLoop: any EventLoop, presenceWindow: TimeAmount = .zero, memberLimit: Int = 0,
+        releaseNumber: @escaping @Sendable (String) -> Void
+    ) {
         self.name = name
         self.eventLoop = eventLoop
         self.presenceWindow = presenceWindow
+        self.memberLimit = memberLimit
         self.releaseNumber = releaseNumber
         self.epoch = String((0..<4).map { _ in "abcdefghijkmnpqrstuvwxyz23456789".randomElement()! })
     }
@@ -51,6 +57,10 @@ final class Room: @unchecked Sendable {
         if let previous = members[member.phoneNumber] {
             remove(previous)
             previous.end(.replaced)
+        } else if memberLimit > 0, members.count >= memberLimit {
+            if member.numberIsDrawn { releaseNumber(member.phoneNumber) }
+            member.deny("the room \(name) is full (\(memberLimit) members)")
+            return
         }
         // Pending presence changes are already reflected in `members`, so the snapshot covers them; the newcomer's
         // `joinSequence` makes the next flush send it only what happens after its own join.

@@ -89,7 +89,7 @@ struct OzClientTLSTests {
     func expectRejected(
         _ certificate: IssuedCertificate, trust: ClientTrust, reason: String, gatewayLogs: String?, sourceLocation: SourceLocation = #_sourceLocation
     ) async throws {
-        let log = LogCapture()
+        let log = CapturedLog()
         let gateway = try await ClientTestGateway.start(tls: try gatewayTLS(certificate), logger: log.logger)
         let (failed, states) = try await failure("wss://127.0.0.1:\(gateway.port)/", trust: trust)
         #expect(failed.reason?.hasPrefix(reason) == true, "\(failed)", sourceLocation: sourceLocation)
@@ -130,7 +130,7 @@ struct OzClientTLSTests {
     }
 
     @Test func aTLSClientOnAPlainPortFailsCleanlyAndKeepsRetrying() async throws {
-        let log = LogCapture()
+        let log = CapturedLog()
         let gateway = try await ClientTestGateway.start(logger: log.logger)
         let client = OzClient(configuration: configuration(.system))
         let events = EventRecorder(client)
@@ -145,7 +145,7 @@ struct OzClientTLSTests {
     }
 
     @Test func aPlainClientOnATLSPortFailsCleanly() async throws {
-        let log = LogCapture()
+        let log = CapturedLog()
         let gateway = try await ClientTestGateway.start(tls: try gatewayTLS(pki.loopback), logger: log.logger)
         let client = OzClient(configuration: configuration(.system))
         let events = EventRecorder(client)

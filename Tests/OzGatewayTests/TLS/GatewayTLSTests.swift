@@ -77,8 +77,8 @@ struct GatewayTLSTests {
         #expect(tls.validityWarning()?.contains("expired") == true)
     }
 
-    func withGateway(tls: Bool, _ body: (Gateway, LogCapture) async throws -> Void) async throws {
-        let capture = LogCapture()
+    func withGateway(tls: Bool, _ body: (Gateway, CapturedLog) async throws -> Void) async throws {
+        let capture = CapturedLog()
         var configuration = GatewayConfiguration(port: 0, directory: TestGateway.directory)
         if tls { configuration.tls = try GatewayTLS(certificateFile: path("cert.pem"), keyFile: path("key.pem")) }
         let gateway = Gateway(configuration: configuration, logger: capture.logger)

@@ -2,7 +2,7 @@ import Logging
 import NIOConcurrencyHelpers
 
 /// Collects a gateway's log lines (message and metadata) so a test can check what an operator would read.
-public final class LogCapture: Sendable {
+public final class CapturedLog: Sendable {
     private let lines = NIOLockedValueBox<[String]>([])
 
     public init() {}
@@ -30,7 +30,7 @@ public final class LogCapture: Sendable {
     fileprivate func append(_ line: String) { lines.withLockedValue { $0.append(line) } }
 
     private struct Handler: LogHandler {
-        let capture: LogCapture
+        let capture: CapturedLog
         var logLevel: Logger.Level = .info
         var metadata: Logger.Metadata = [:]
 

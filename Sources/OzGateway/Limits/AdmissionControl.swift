@@ -1,0 +1,85 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// Per-IP admission at accept time: how many connections each address has open and how fast it opens new ones.
+/// Thread-safe (connections are accepted on every event loop). Refusals are logged at most once per address per
+/// `logInterval`, with how many were refused meanwhile, so a flood cannot flood the log too.
+final class AdmissionControl: Sendable {
+    private struct Address {
+        var open = 0
+        var bucket: TokenBucket
+        var refusedSinceLog = 0
+        var lastLog: NIODeadline?
+    }
+
+    /// Why a connection was refused, for the 503 body and the log.
+    struct Refusal: Sendable {
+        let reason: String
+        /// Whether this refusal should be logged (the first in a while from its address).
+        let log: Bool
+        let suppressed: Int
+    }
+
+    private let limits: GatewayLimits
+    private let addresses = NIOLockedValueBox([String: Address]())
+    private let logInterval = TimeAmount.seconds(10)
+
+    init(limits: GatewayLimits) {
+        self.limits = limits
+    }
+
+    /// Admits a new connection from `ip` (counting it open), or says why not.
+    func admit(_ ip: String, at now: NIODeadline = .now()) -> Refusal? {
+        guard appliesTo(ip) else { return nil }
+        return addresses.withLockedValue { addresses in
+            var address = addresses[ip] ?? Address(bucket: TokenBucket(rate: limits.connectRatePerIP, burst: limits.connectBurstPerIP))
+            defer {
+                addresses[ip] = address
+                if addresses.count > 10_000 { Self.forgetIdle(&addresses, at: now) }
+            }
+            let reason: String
+            if limits.connectionsPerIP > 0, address.open >= limits.connectionsPerIP {
+                reason = "too many connections from \(ip) (the limit is \(limits.connectionsPerIP))"
+            } else if !address.bucket.take(at: now) {
+                reason = "connecting too fast from \(ip) (the limit is \(limits.connectRatePerIP) a second)"
+            } else {
+                address.open += 1
+                return nil
+            }
+            address.refusedSinceLog += 1
+            guard address.lastLog.map({ now - $0 >= logInterval }) ?? true else { return Refusal(reason: reason, log: false, suppressed: 0) }
+            let suppressed = address.refusedSinceLog - 1
+            address.lastLog = now
+            address.refusedSinceLog = 0
+            return Refusal(reason: reason, log: true, suppressed: suppressed)
+        }
+    }
+
+    /// A connection admitted by `admit` has closed.
+    func release(_ ip: String, at now: NIODeadline = .now()) {
+        guard appliesTo(ip) else { return }
+        addresses.withLockedValue { addresses in
+            guard var address = addresses[ip] else { return }
+            address.open = max(0, address.open - 1)
+            if address.open == 0, address.bucket.isFull(at: now), address.refusedSinceLog == 0 {
+                addresses[ip] = nil
+            } else {
+                addresses[ip] = address
+            }
+        }
+    }
+
+    private func appliesTo(_ ip: String) -> Bool {
+        limits.perIPLimitsOnLoopback || !(ip.hasPrefix("127.") || ip == "::1" || ip.hasPrefix("::ffff:127."))
+    }
+
+    /// Open connections from `ip` (for tests and logs).
+    func openConnections(from ip: String) -> Int {
+        addresses.withLockedValue { $0[ip]?.open ?? 0 }
+    }
+
+    private static func forgetIdle(_ addresses: inout [String: Address], at now: NIODeadline) {
+        addresses = addresses.filter { $0.value.open > 0 || !$0.value.bucket.isFull(at: now) }
+    }
+}

@@ -1,0 +1,146 @@
+import Foundation
+import NIOCore
+import OzProtocol
+import Testing
+
+@testable import OzGateway
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// The abuse limits, each against a real gateway on loopback, and each with its log line.
+@Suite("Gateway: limits")
+struct GatewayLimitsTests {
+    /// Per-IP limits are off for loopback by default; these tests turn them on.
+    static func limits(_ change: @escaping (inout GatewayLimits) -> Void) -> (inout GatewayConfiguration) -> Void {
+        { configuration in
+            var limits = GatewayLimits.standard
+            limits.perIPLimitsOnLoopback = true
+            change(&limits)
+            configuration.limits = limits
+        }
+    }
+
+    static func httpStatus(port: Int) async throws -> (Int, String) {
+        let (data, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/")!)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test func messagesOverTheRateAreRefusedThenTheConnectionIsClosed() async throws {
+        let logs = LogCapture()
+        try await TestGateway.with(
+            { configuration in
+                Self.limits {
+                    $0.messageRate = 1
+                    $0.messageBurst = 3
+                }(&configuration)
+                configuration.badFrameLimit = 5
+            }, logs: logs
+        ) { gateway in
+            let (a, _) = try await TestSocket.join(port: gateway.port, token: TestGateway.lobbyToken)
+            for n in 0..<5 { try await a.send(.message(to: "*", text: "m\(n)")) }
+            var echoes = 0
+            var limited = 0
+            for _ in 0..<5 {
+                let frame = try await a.next(matching: { $0.chatMessage != nil || $0.errorCode != nil })
+                if frame.chatMessage != nil { echoes += 1 }
+                if frame.errorCode == .rateLimited { limited += 1 }
+            }
+            // The burst of 3 goes through (a 4th token may have refilled on a slow machine); the rest is refused.
+            #expect((3...4).contains(echoes) && echoes + limited == 5)
+            #expect(await logs.waitFor("rate limited", "limit=1/s") != nil)
+            for n in 0..<10 { try? await a.send(.message(to: "*", text: "more \(n)")) }
+            #expect(await a.closeCode() == 1008)
+            #expect(await logs.waitFor("close", "rate limit: more than 5 messages refused") != nil)
+        }
+    }
+
+    @Test func connectionsPerIPAreCappedAndFreedOnClose() async throws {
+        let logs = LogCapture()
+        try await TestGateway.with(Self.limits { $0.connectionsPerIP = 2 }, logs: logs) { gateway in
+            let a = try await TestSocket.connect(port: gateway.port)
+            let b = try await TestSocket.connect(port: gateway.port)
+            let (status, body) = try await Self.httpStatus(port: gateway.port)
+            #expect(status == 503)
+            #expect(body.contains("too many connections from 127.0.0.1 (the limit is 2)"))
+            #expect(await logs.waitFor("refuse", "ip=127.0.0.1", "too many connections") != nil)
+            await a.close()
+            _ = await a.closeCode()
+            // The slot comes back once the gateway has seen the close.
+            var admitted = false
+            for _ in 0..<50 where !admitted {
+                if let socket = try? await TestSocket.connect(port: gateway.port) {
+                    admitted = true
+                    await socket.close()
+                } else {
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+            }
+            #expect(admitted)
+            await b.close()
+        }
+    }
+
+    @Test func connectingTooFastIsRefused() async throws {
+        try await TestGateway.with(
+            Self.limits {
+                $0.connectRatePerIP = 1
+                $0.connectBurstPerIP = 2
+            }
+        ) { gateway in
+            _ = try await TestSocket.connect(port: gateway.port)
+            _ = try await TestSocket.connect(port: gateway.port)
+            let (status, body) = try await Self.httpStatus(port: gateway.port)
+            #expect(status == 503)
+            #expect(body.contains("connecting too fast"))
+        }
+    }
+
+    @Test func loopbackIsExemptFromPerIPLimitsByDefault() async throws {
+        try await TestGateway.with({ $0.limits.connectionsPerIP = 1 }) { gateway in
+            let sockets = [try await TestSocket.connect(port: gateway.port), try await TestSocket.connect(port: gateway.port)]
+            #expect(sockets.count == 2)
+            for socket in sockets { await socket.close() }
+        }
+    }
+
+    @Test func aFullRoomDeniesNewcomersButNotAReplacement() async throws {
+        let logs = LogCapture()
+        try await TestGateway.with({ $0.limits.maxMembersPerRoom = 2 }, logs: logs) { gateway in
+            let (a, _) = try await TestSocket.join(port: gateway.port, token: TestGateway.lobbyToken)
+            let ext = ["Nickname": "John", "Password": JSONValue.string(TestGateway.extensionPassword)] as JSONObject
+            let (first, grant) = try await TestSocket.join(port: gateway.port, token: TestGateway.extensionNumber, properties: ext)
+            #expect(grant.grantedNumber == TestGateway.extensionNumber)
+            let (c, denied) = try await TestSocket.join(port: gateway.port, token: TestGateway.lobbyToken)
+            #expect(denied == .accessDenied(reason: "the room lobby is full (2 members)"))
+            #expect(await c.closeCode() == 1008)
+            #expect(await logs.waitFor("deny", "full") != nil)
+            // Logging in again as the extension replaces the first session instead of counting as a newcomer.
+            let (_, again) = try await TestSocket.join(port: gateway.port, token: TestGateway.extensionNumber, properties: ext)
+            #expect(again.grantedNumber == TestGateway.extensionNumber)
+            #expect(try await first.nextFrame() == .connectionClosed(reason: .replaced))
+            await a.close()
+        }
+    }
+
+    @Test func propertiesOverTheConfiguredSizeAreDenied() async throws {
+        try await TestGateway.with({ $0.limits.maxPropertiesBytes = 64 }) { gateway in
+            let (_, reply) = try await TestSocket.join(
+                port: gateway.port, token: TestGateway.lobbyToken, properties: ["Nickname": .string(String(repeating: "x", count: 80))])
+            #expect(reply == .accessDenied(reason: "properties are 95 bytes serialized; the limit is 64"))
+        }
+    }
+
+    @Test func theBucketRefillsAtItsRate() {
+        var bucket = TokenBucket(rate: 2, burst: 2)
+        let start = NIODeadline.uptimeNanoseconds(1_000_000_000)
+        let taken = [0, 0, 0, 400, 600].map { bucket.take(at: start + .milliseconds($0)) }
+        #expect(taken == [true, true, false, false, true])
+        #expect(bucket.isFull(at: start + .seconds(2)))
+        var unlimited = TokenBucket(rate: 0, burst: 1)
+        var all = true
+        for _ in 0..<1000 { all = all && unlimited.take(at: start) }
+        #expect(all)
+    }
+}
