@@ -107,7 +107,8 @@ func describe(_ error: any Error) -> String {
     if text.contains("connectionRefused") || text.contains("Connection refused") { return "connection refused" }
     if text.contains("connectTimeout") { return "connection timed out" }
     if error as? WebSocketClientError == .webSocketUpgradeFailed {
-        return "the server did not accept the WebSocket upgrade (is it a wss:// port, or not an ozgate?)"
+        // ozgate answers 503 to an address over its connection limits; WSClient does not pass the status on.
+        return "the server did not accept the WebSocket upgrade (too many connections from this address, a wss:// port, or not an ozgate)"
     }
     return text
 }

@@ -151,7 +151,7 @@ struct OzClientTLSTests {
         let events = EventRecorder(client)
         try await client.connect(serverAddress: "ws://127.0.0.1:\(gateway.port)/", token: ClientTestGateway.token)
         let failed = try await events.waitForState("CONNECTION_FAILED", timeout: .seconds(20))
-        #expect(failed.reason == "the server did not accept the WebSocket upgrade (is it a wss:// port, or not an ozgate?)")
+        #expect(failed.reason == "the server did not accept the WebSocket upgrade (too many connections from this address, a wss:// port, or not an ozgate)")
         #expect(failed.retry != nil)
         let lines = await log.wait(for: "plain client on the tls port")
         #expect(lines.count == 1, "\(log.all)")
