@@ -53,6 +53,8 @@ public final class TUIRuntime: @unchecked Sendable {
             let waiting = inbox.willSleep(napping: clock.dirty)
             poll(timeout: waiting && !clock.dirty ? .zero : timeout)
             while let key = terminal.readKey(timeout: 0) {
+                // Ctrl-L (the help's "redraws") repaints the whole screen, as a resize does.
+                if key == .control("l") { terminal.invalidate() }
                 if key == .resize { dispatch(.resize(terminal.size)) } else { dispatch(.key(key)) }
             }
             for action in inbox.drain() { dispatch(action) }

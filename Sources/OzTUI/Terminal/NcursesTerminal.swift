@@ -170,11 +170,20 @@ public final class NcursesTerminal: Terminal {
         cursor = (row, column, visible)
     }
 
+    /// Makes the next `present` repaint the whole screen from scratch (clear, then every row), whatever curses believes
+    /// the terminal shows. Done on every resize: a terminal that passed through another size (a window dragged smaller
+    /// and back before we looked) has reflowed or cut our drawing, yet the size curses sees at the end may equal the
+    /// one it drew for, so an optimised update would send nothing and leave the screen broken.
+    public func invalidate() {
+        shownSize = nil
+    }
+
     /// Copies the screen buffer to the terminal with ncurses' optimised update (only what changed is sent).
     public func present() {
         guard !ended else { return }
         let size = size
         if shownSize != size {
+            clearok(window, true)
             werase(window)
             shown = []
             shownSize = size
@@ -204,6 +213,9 @@ public final class NcursesTerminal: Terminal {
         switch key {
         case .escape: return escapeOrSequence()
         case .text(let text): return gatherBurst(startingWith: text)
+        case .resize:
+            invalidate()
+            return key
         default: return key
         }
     }
