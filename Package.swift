@@ -108,7 +108,14 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "ProcessTests",
-            dependencies: ["ozgate", "ozchat", "TestSupport", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
+            dependencies: [
+                "ozgate", "ozchat", "ozload", "OzClient", "OzProtocol", "TestSupport",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ],
             swiftSettings: strict),
         .executableTarget(
             name: "ozload",

@@ -76,6 +76,9 @@ final class ChildProcess: @unchecked Sendable {
 
     func signal(_ number: Int32) { kill(process.processIdentifier, number) }
 
+    /// The child's process id (for /proc figures and signals).
+    var pid: Int32 { process.processIdentifier }
+
     deinit {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
