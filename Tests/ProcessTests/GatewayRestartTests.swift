@@ -85,8 +85,8 @@ struct GatewayRestartTests {
         let p90 = Self.percentile(spread, 90)
         print(
             String(
-                format:
-                    "reconnect spread of %d clients after the restart (gateway down %.2f s, listening %.2f s after spawn): min %.3f s, p10 %.3f s, p50 %.3f s, p90 %.3f s, max %.3f s",
+                format: "reconnect spread of %d clients after the restart (gateway down %.2f s, listening %.2f s after spawn): "
+                    + "min %.3f s, p10 %.3f s, p50 %.3f s, p90 %.3f s, max %.3f s",
                 spread.count, down, listening, spread.first ?? -1, p10, p50, p90, spread.last ?? -1))
         #expect(spread.count == Self.clients)
         // Bounded: no pending delay exceeds the cap, so everyone is back within the cap (plus a loaded machine's slack).

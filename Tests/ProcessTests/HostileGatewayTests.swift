@@ -135,6 +135,7 @@ struct HostileGatewayTests {
         #expect(counts["ERROR", default: 0] >= 20)
         let out = chat.stdout
         #expect(out.contains(" <^[]0;pwned-nick^GMallory^[[2J> osc0 ^[]0;pwned-title^G end\n"))
+        #expect(out.contains(" <^[]0;pwned-nick^GMallory^[[2J> escaped ^[]0;pwned-escaped^G <U+009B>2J <U+202E> end\n"))
         #expect(out.contains(" ERROR code=^[]0;pwned-code^G message=\"^[[2J <U+009B>2J\"\n"))
     }
 }

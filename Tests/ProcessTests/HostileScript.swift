@@ -70,6 +70,11 @@ enum HostileScript {
         ServerFrame.message(ChatMessage(id: id, from: from, to: to, text: text, ts: stamp)).encoded
     }
 
+    /// A message frame from `evil` to the room whose `text` is written as raw JSON string content (escapes as they are).
+    static func rawMessage(_ id: String, _ jsonText: String) -> String {
+        "{\"type\":\"message\",\"id\":\"\(id)\",\"from\":\"\(evil)\",\"to\":\"*\",\"text\":\"\(jsonText)\",\"ts\":\"\(stamp)\"}"
+    }
+
     /// `ACCESS_GRANTED` with the hostile peers and `crowd` ordinary ones (session 1), or a small room.
     static func grant(crowd: Int) -> String {
         let ordinary = (0..<crowd).map { peer("P\($0)", ["Nickname": .string("peer\($0)")]) }
@@ -103,11 +108,11 @@ enum HostileScript {
             deepArray, deepObject,
             "{\"type\":\"message\",\"id\":\"deep\",\"from\":\"\(evil)\",\"to\":\"*\",\"text\":\"deep\",\"ts\":\"\(stamp)\",\"x\":\(deepArray)}",
             // Invalid surrogates, escaped in JSON.
-            "{\"type\":\"message\",\"id\":\"s1\",\"from\":\"\(evil)\",\"to\":\"*\",\"text\":\"\\ud800\",\"ts\":\"\(stamp)\"}",
-            "{\"type\":\"message\",\"id\":\"s2\",\"from\":\"\(evil)\",\"to\":\"*\",\"text\":\"\\udc00\\ud800\",\"ts\":\"\(stamp)\"}",
-            "{\"type\":\"message\",\"id\":\"s3\",\"from\":\"\(evil)\",\"to\":\"*\",\"text\":\"\\ud83d\\u0041\",\"ts\":\"\(stamp)\"}",
-            "{\"type\":\"clientStateChanged\",\"clients\":[{\"phoneNumber\":\"S1\",\"status\":\"ONLINE\",\"properties\":{\"Nickname\":\"\\udfff\"}}]}",
-            "{\"type\":\"message\",\"id\":\"s4\",\"from\":\"\(evil)\",\"to\":\"*\",\"text\":\"escaped \\u001b]0;pwned-escaped\\u0007 \\u009b2J \\u202e end\",\"ts\":\"\(stamp)\"}",
+            rawMessage("s1", #"\ud800"#),
+            rawMessage("s2", #"\udc00\ud800"#),
+            rawMessage("s3", #"\ud83d\u0041"#),
+            #"{"type":"clientStateChanged","clients":[{"phoneNumber":"S1","status":"ONLINE","properties":{"Nickname":"\udfff"}}]}"#,
+            rawMessage("s4", #"escaped \u001b]0;pwned-escaped\u0007 \u009b2J \u202e end"#),
         ]
         // Hostile strings from a peer in the room, and as a fake echo of our own.
         for (index, text) in hostileTexts.enumerated() { frames.append(message("h\(index)", text)) }
