@@ -95,7 +95,12 @@ extension OzClient {
         }
         switch frame {
         case .accessGranted(_, _, let clients):
-            perform(machine.received(frame, on: token, at: .now))
+            let actions = machine.received(frame, on: token, at: .now)
+            // A grant the state machine does not take (one already came on this socket) must not replace the roster.
+            guard !actions.isEmpty else {
+                return emit(.error(code: .badFrame, message: "the gateway sent ACCESS_GRANTED again mid-session; ignored"))
+            }
+            perform(actions)
             let me = phoneNumber
             for change in roster.apply(snapshot: clients.filter { $0.phoneNumber != me }) { emit(.clientState(change.reported)) }
             emit(.rosterSynced(peers: roster.count))
