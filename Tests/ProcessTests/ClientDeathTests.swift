@@ -10,23 +10,15 @@ struct ClientDeathTests {
     static let pingInterval = 1.0
     static let pingTimeout = 3.0
 
-    let folder: URL
-    let config: URL
-    let port: Int
+    let lobby: LobbyFixture
+    var port: Int { lobby.port }
 
     init() throws {
-        folder = try TemporaryFolder.make()
-        config = folder.appendingPathComponent("gate.toml")
-        try "[[line]]\nname = \"lobby\"\ntoken = \"tok\"\n".write(to: config, atomically: true, encoding: .utf8)
-        port = try TemporaryFolder.freePort()
+        lobby = try LobbyFixture()
     }
 
     func startGateway() async throws -> ChildProcess {
-        let gateway = try ChildProcess(
-            "ozgate",
-            ["--config", config.path, "--port", "\(port)", "--ping-interval", "\(Self.pingInterval)", "--ping-timeout", "\(Self.pingTimeout)"])
-        try await gateway.waitForLine("listening") { $0.hasPrefix("listening on ws://") }
-        return gateway
+        try await lobby.startGateway(["--ping-interval", "\(Self.pingInterval)", "--ping-timeout", "\(Self.pingTimeout)"])
     }
 
     /// A watcher client in the room, its events logged.

@@ -5,28 +5,23 @@ import Testing
 @Suite("ozchat UI end to end (tmux)", .serialized)
 struct TUIEndToEndTests {
     let tmux = Tmux()
-    let folder: URL
-    let config: URL
-    let port: Int
+    let lobby: LobbyFixture
+    var folder: URL { lobby.folder }
+    var port: Int { lobby.port }
 
     init() throws {
-        folder = try TemporaryFolder.make()
-        config = folder.appendingPathComponent("gate.toml")
-        try "[[line]]\nname = \"lobby\"\ntoken = \"tok\"\n".write(to: config, atomically: true, encoding: .utf8)
-        port = try TemporaryFolder.freePort()
+        lobby = try LobbyFixture()
     }
 
     func startGateway() async throws -> ChildProcess {
-        let gateway = try ChildProcess("ozgate", ["--config", config.path, "--port", "\(port)"])
-        try await gateway.waitForLine("listening") { $0.hasPrefix("listening on ws://") }
-        return gateway
+        try await lobby.startGateway()
     }
 
     func startChat(_ name: String, nick: String, token: String = "tok", columns: Int = 100, rows: Int = 30) async throws {
         try await tmux.start(
             name, columns: columns, rows: rows,
             command: [ChildProcess.executable("ozchat").path, "127.0.0.1:\(port)", token, "--nick", nick],
-            environment: ["XDG_STATE_HOME": folder.path, "HOME": folder.path])
+            environment: lobby.environment)
     }
 
     /// The screen's rows.
@@ -125,7 +120,7 @@ struct TUIEndToEndTests {
 
     @Test func withoutAServerTheFirstOzchatHostsTheRoomAndTheSecondJoinsIt() async throws {
         defer { tmux.kill() }
-        let environment = ["XDG_STATE_HOME": folder.path, "HOME": folder.path]
+        let environment = lobby.environment
         let ozchat = ChildProcess.executable("ozchat").path
         try await tmux.start("first", command: [ozchat, "--nick", "Host", "--local-port", "\(port)"], environment: environment)
         try await tmux.waitForScreen("first", "granted in the embedded lobby") { $0.contains("ACCESS_GRANTED: you are") && $0.contains("in lobby") }

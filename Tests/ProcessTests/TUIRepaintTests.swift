@@ -7,15 +7,11 @@ import Testing
 @Suite("ozchat UI full repaint (tmux)", .serialized)
 struct TUIRepaintTests {
     let tmux = Tmux()
-    let folder: URL
-    let config: URL
-    let port: Int
+    let lobby: LobbyFixture
+    var port: Int { lobby.port }
 
     init() throws {
-        folder = try TemporaryFolder.make()
-        config = folder.appendingPathComponent("gate.toml")
-        try "[[line]]\nname = \"lobby\"\ntoken = \"tok\"\n".write(to: config, atomically: true, encoding: .utf8)
-        port = try TemporaryFolder.freePort()
+        lobby = try LobbyFixture()
     }
 
     static func rows(_ screen: String) -> [String] { screen.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) }
@@ -27,11 +23,10 @@ struct TUIRepaintTests {
     }
 
     func start() async throws -> ChildProcess {
-        let gateway = try ChildProcess("ozgate", ["--config", config.path, "--port", "\(port)"])
-        try await gateway.waitForLine("listening") { $0.hasPrefix("listening on ws://") }
+        let gateway = try await lobby.startGateway()
         try await tmux.start(
             "ann", columns: 100, rows: 30, command: [ChildProcess.executable("ozchat").path, "127.0.0.1:\(port)", "tok", "--nick", "Ann"],
-            environment: ["XDG_STATE_HOME": folder.path, "HOME": folder.path])
+            environment: lobby.environment)
         try await tmux.waitForScreen("ann", "the whole layout, granted") { Self.isWhole($0) }
         return gateway
     }

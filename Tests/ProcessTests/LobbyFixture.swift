@@ -1,0 +1,26 @@
+import Foundation
+
+/// What the tests that run their own `ozgate` share: a private folder (also the processes' `XDG_STATE_HOME` and
+/// `HOME`), a config with one line `lobby` (token `tok`), and a free port.
+struct LobbyFixture {
+    let folder: URL
+    let config: URL
+    let port: Int
+
+    init() throws {
+        folder = try TemporaryFolder.make()
+        config = folder.appendingPathComponent("gate.toml")
+        try "[[line]]\nname = \"lobby\"\ntoken = \"tok\"\n".write(to: config, atomically: true, encoding: .utf8)
+        port = try TemporaryFolder.freePort()
+    }
+
+    /// The environment that keeps ozchat's per-user files inside `folder`.
+    var environment: [String: String] { ["XDG_STATE_HOME": folder.path, "HOME": folder.path] }
+
+    /// Starts `ozgate` on `port` with the config and `arguments`, once it says it is listening.
+    func startGateway(_ arguments: [String] = []) async throws -> ChildProcess {
+        let gateway = try ChildProcess("ozgate", ["--config", config.path, "--port", "\(port)"] + arguments)
+        try await gateway.waitForLine("listening") { $0.hasPrefix("listening on ws://") }
+        return gateway
+    }
+}
