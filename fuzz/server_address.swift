@@ -1,6 +1,6 @@
 // libFuzzer target: ServerAddress(parsing:) on arbitrary text.
 // Checks: no crash; an accepted address's URL parses again to the same scheme, host, port and path; the host is the
-// one written (ASCII, lowercased: PROTOCOL.md wants non-ASCII names in punycode); the checked memberwise initializer
+// one written (ASCII-lowercased: non-ASCII names must be given in punycode); the checked memberwise initializer
 // accepts the parsed parts and gives the same address.
 
 /// Stops the run with a message libFuzzer records next to the reproducer (preconditions lose it under -O).
