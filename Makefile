@@ -1,7 +1,7 @@
 # The two commands of the README: `make run` and `make test`. Each installs what the machine lacks, then builds.
 SWIFT ?= swift
 
-.PHONY: run test deps build conformance format
+.PHONY: run test deps build conformance format fuzz
 
 deps:
 	@bash .ci/install-deps
@@ -23,6 +23,11 @@ test: deps
 conformance:
 	$(SWIFT) build --product ozgate
 	python3 Tests/conformance/conformance.py --ozgate "$$($(SWIFT) build --show-bin-path)/ozgate"
+
+# libFuzzer targets (fuzz/run): builds them and runs each for FUZZ_SECONDS (default 60). Not part of `make test`.
+FUZZ_SECONDS ?= 60
+fuzz:
+	bash fuzz/run $(FUZZ_SECONDS)
 
 format:
 	$(SWIFT) format --in-place --recursive Sources Tests Package.swift

@@ -52,6 +52,12 @@ enum HostNameSyntax {
     /// Longest label, in characters.
     static let maxLabelLength = 63
 
+    /// The host with ASCII `A`–`Z` lowercased and every other scalar kept as written (for `validate` to reject):
+    /// DNS names are case-insensitive in ASCII alone (RFC 4343).
+    static func asciiLowercased(_ host: Substring) -> String {
+        String(decoding: host.utf8.map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 }, as: UTF8.self)
+    }
+
     /// Checks an already lowercased host name; all-numeric names must be IPv4 addresses.
     static func validate(_ host: String) throws(ServerAddressError) {
         if let bad = host.unicodeScalars.first(where: { !($0.isASCIILetterOrDigit || $0 == "-" || $0 == ".") }) {

@@ -59,7 +59,8 @@ public struct ServerAddress: Sendable, Hashable, CustomStringConvertible {
             guard IPv6Syntax.isValid(host) else { throw .invalidIPv6(String(host)) }
             return host.lowercased()
         }
-        let lowered = host.lowercased()
+        // ASCII letters only: Unicode lowercasing maps U+212A KELVIN SIGN to "k", which would then pass as a DNS name.
+        let lowered = HostNameSyntax.asciiLowercased(host)
         try HostNameSyntax.validate(lowered)
         return lowered
     }
