@@ -60,7 +60,9 @@ func checkEdit(_ key: Key, before: LineEditor, after: LineEditor) {
         let inserted = Array(LineEditor.sanitize(typed).unicodeScalars)
         require(result == scalars(text, 0..<cursor) + inserted + scalars(text, cursor..<count), what)
         // After the inserted text (on the next boundary if it joined a neighbour).
-        require(after.cursor >= cursor && Array(after.text.prefix(after.cursor).unicodeScalars).count >= scalars(text, 0..<cursor).count + inserted.count, what)
+        require(
+            after.cursor >= cursor && Array(after.text.prefix(after.cursor).unicodeScalars).count >= scalars(text, 0..<cursor).count + inserted.count,
+            what)
     default: break
     }
 }
