@@ -94,6 +94,19 @@ struct RenderTests {
         #expect(Self.render(state).lines[10].contains("CONNECTION_FAILED  connection refused │ retry in 4s"))
     }
 
+    @Test func whileDisconnectedTheLastKnownRosterIsDrawnDim() throws {
+        var state = Self.populated(size: TerminalSize(rows: 12, columns: 80))
+        let column = state.layout.roster.column + 4
+        let row = try #require(Self.render(state).lines.firstIndex { $0.contains("Ann") && $0.contains("Ann01") })
+        #expect(!Self.render(state).styleAt(row: row, column: column).dim)
+        _ = state.reduce(.client(.connectionState(.connectionClosed(reason: .socketLost("reset"), retry: nil))))
+        let terminal = Self.render(state)
+        let staleRow = try #require(terminal.lines.firstIndex { $0.contains("Ann") && $0.contains("Ann01") })
+        #expect(terminal.styleAt(row: staleRow, column: column).dim)
+        let zhRow = try #require(terminal.lines.firstIndex { $0.contains("Zh001") })
+        #expect(terminal.styleAt(row: zhRow, column: column - 3).background == nil)  // the avatar badge loses its colour
+    }
+
     @Test func theCredentialsPromptShowsEveryFieldWithThePasswordMasked() {
         var state = Self.populated(size: TerminalSize(rows: 24, columns: 80))
         state.credentials.password = "secret"

@@ -100,20 +100,21 @@ public enum Renderer {
                     style: TextStyle(dim: true))
                 break
             }
-            drawRosterRow(peer, isMe: isMe, row: row, rect: rect, terminal)
+            drawRosterRow(peer, isMe: isMe, stale: state.myNumber == nil, row: row, rect: rect, terminal)
         }
     }
 
-    static func drawRosterRow(_ peer: ClientInfo, isMe: Bool, row: Int, rect: Rect, _ terminal: any Terminal) {
+    /// `stale`: we are not connected, so the row is who was here when we last were; it is drawn dim, without colour.
+    static func drawRosterRow(_ peer: ClientInfo, isMe: Bool, stale: Bool = false, row: Int, rect: Rect, _ terminal: any Terminal) {
         let name = VisibleText.sanitize(peer.displayName)
         let number = VisibleText.sanitize(peer.phoneNumber)
         let badge = Badge(for: peer)
-        terminal.draw(badge.text, row: row, column: rect.column + 1, style: badge.style)
+        terminal.draw(badge.text, row: row, column: rect.column + 1, style: stale ? TextStyle(dim: true) : badge.style)
         let numberText = DisplayWidth.prefix(number, fitting: 6)
         let nameSpace = max(1, rect.columns - 5 - DisplayWidth.of(numberText))
         var shown = name + (isMe ? "*" : "")
         if DisplayWidth.of(shown) > nameSpace { shown = DisplayWidth.prefix(shown, fitting: nameSpace - 1) + "…" }
-        terminal.draw(shown, row: row, column: rect.column + 4, style: TextStyle(bold: isMe))
+        terminal.draw(shown, row: row, column: rect.column + 4, style: TextStyle(bold: isMe, dim: stale))
         terminal.draw(numberText, row: row, column: rect.column + rect.columns - DisplayWidth.of(numberText), style: TextStyle(dim: true))
     }
 
