@@ -110,7 +110,11 @@ struct ChurnCheck {
             }
             if let joined = joinedAfter[number] {
                 let end = state.online ? accepted : (state.leftGracefully ? leftAfter[number] : nil)
-                if let end, end > joined {
+                if let end, end > joined, state.messages.isEmpty, !state.online {
+                    // A polite leaver that recorded nothing asked to leave before the first message of its stay
+                    // reached it: the whole stay is the leaver's gap, not a loss.
+                    leaverGaps += end - joined
+                } else if let end, end > joined {
                     let first = state.messages.first ?? end + 1
                     let last = state.messages.last ?? joined
                     if first > joined + 1 { lost += first - joined - 1 }
