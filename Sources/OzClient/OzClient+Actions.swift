@@ -7,10 +7,10 @@ extension OzClient {
             switch action {
             case .openSocket(let address, let token):
                 sockets[token] = ClientSocket.open(address: address, token: token, client: self)
-                startOpenTimer(token)
+                start(.open, token)
             case .send(let frame, let token):
                 sockets[token]?.send(frame)
-                if case .connect = frame { startAnswerTimer(token) }
+                if case .connect = frame { start(.answer, token) }
             case .closeSocket(let token):
                 sockets.removeValue(forKey: token)?.close()
             case .scheduleRetry(let plan, let token):
@@ -34,35 +34,31 @@ extension OzClient {
         perform(machine.retryTimerFired(token))
     }
 
-    /// Treats a socket that has not finished opening in time as a failed attempt. swift-websocket never reports a
-    /// server that accepts the TCP connection and closes it without an HTTP answer, so without this the client would
-    /// stay `CONNECTING` for good.
-    private func startOpenTimer(_ token: ConnectionStateMachine.Token) {
-        let timeout = configuration.openTimeout
+    /// The two handshake deadlines of an attempt. `open`: swift-websocket never reports a server that accepts the TCP
+    /// connection and closes it without an HTTP answer, so without it the client would stay `CONNECTING` for good.
+    /// `answer`: an unanswered `connect`. Either one passing counts as a failed attempt.
+    enum HandshakeDeadline {
+        case open, answer
+    }
+
+    private func start(_ deadline: HandshakeDeadline, _ token: ConnectionStateMachine.Token) {
+        let timeout = deadline == .open ? configuration.openTimeout : configuration.answerTimeout
         Task { [weak self] in
             try? await Task.sleep(for: timeout)
-            await self?.openTimedOut(token)
+            await self?.passed(deadline, token)
         }
     }
 
-    private func openTimedOut(_ token: ConnectionStateMachine.Token) {
-        guard machine.isOpening(token) else { return }
-        sockets.removeValue(forKey: token)?.close()
-        perform(machine.socketLost(token, reason: "no WebSocket handshake within \(configuration.openTimeout)", at: .now))
-    }
-
-    /// Treats an unanswered `connect` as a failed attempt.
-    private func startAnswerTimer(_ token: ConnectionStateMachine.Token) {
-        let timeout = configuration.answerTimeout
-        Task { [weak self] in
-            try? await Task.sleep(for: timeout)
-            await self?.answerTimedOut(token)
+    private func passed(_ deadline: HandshakeDeadline, _ token: ConnectionStateMachine.Token) {
+        switch deadline {
+        case .open:
+            guard machine.isOpening(token) else { return }
+            sockets.removeValue(forKey: token)?.close()
+            perform(machine.socketLost(token, reason: "no WebSocket handshake within \(configuration.openTimeout)", at: .now))
+        case .answer:
+            guard machine.isLive(token), case .connecting = machine.state else { return }
+            perform(machine.socketLost(token, reason: "no answer to connect within \(configuration.answerTimeout)", at: .now))
         }
-    }
-
-    private func answerTimedOut(_ token: ConnectionStateMachine.Token) {
-        guard machine.isLive(token), case .connecting = machine.state else { return }
-        perform(machine.socketLost(token, reason: "no answer to connect within \(configuration.answerTimeout)", at: .now))
     }
 
     // MARK: socket events

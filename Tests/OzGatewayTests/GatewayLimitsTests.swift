@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import OzProtocol
+import TestSupport
 import Testing
 
 @testable import OzGateway
@@ -28,7 +29,7 @@ struct GatewayLimitsTests {
     }
 
     @Test func messagesOverTheRateAreRefusedThenTheConnectionIsClosed() async throws {
-        let logs = LogCapture()
+        let logs = CapturedLog()
         try await TestGateway.with(
             { configuration in
                 Self.limits {
@@ -49,22 +50,22 @@ struct GatewayLimitsTests {
             }
             // The burst of 3 goes through (a 4th token may have refilled on a slow machine); the rest is refused.
             #expect((3...4).contains(echoes) && echoes + limited == 5)
-            #expect(await logs.waitFor("rate limited", "limit=1/s") != nil)
+            #expect(await logs.waitForLine(containing: "rate limited", "limit=1/s") != nil)
             for n in 0..<10 { try? await a.send(.message(to: "*", text: "more \(n)")) }
             #expect(await a.closeCode() == 1008)
-            #expect(await logs.waitFor("close", "rate limit: more than 5 messages refused") != nil)
+            #expect(await logs.waitForLine(containing: "close", "rate limit: more than 5 messages refused") != nil)
         }
     }
 
     @Test func connectionsPerIPAreCappedAndFreedOnClose() async throws {
-        let logs = LogCapture()
+        let logs = CapturedLog()
         try await TestGateway.with(Self.limits { $0.connectionsPerIP = 2 }, logs: logs) { gateway in
             let a = try await TestSocket.connect(port: gateway.port)
             let b = try await TestSocket.connect(port: gateway.port)
             let (status, body) = try await Self.httpStatus(port: gateway.port)
             #expect(status == 503)
             #expect(body.contains("too many connections from 127.0.0.1 (the limit is 2)"))
-            #expect(await logs.waitFor("refuse", "ip=127.0.0.1", "too many connections") != nil)
+            #expect(await logs.waitForLine(containing: "refuse", "ip=127.0.0.1", "too many connections") != nil)
             await a.close()
             _ = await a.closeCode()
             // The slot comes back once the gateway has seen the close.
@@ -111,7 +112,7 @@ struct GatewayLimitsTests {
     }
 
     @Test func aFullRoomDeniesNewcomersButNotAReplacement() async throws {
-        let logs = LogCapture()
+        let logs = CapturedLog()
         try await TestGateway.with({ $0.limits.maxMembersPerRoom = 2 }, logs: logs) { gateway in
             let (a, _) = try await TestSocket.join(port: gateway.port, token: TestGateway.lobbyToken)
             let ext = ["Nickname": "John", "Password": JSONValue.string(TestGateway.extensionPassword)] as JSONObject
@@ -120,7 +121,7 @@ struct GatewayLimitsTests {
             let (c, denied) = try await TestSocket.join(port: gateway.port, token: TestGateway.lobbyToken)
             #expect(denied == .accessDenied(reason: "the room lobby is full (2 members)"))
             #expect(await c.closeCode() == 1008)
-            #expect(await logs.waitFor("deny", "full") != nil)
+            #expect(await logs.waitForLine(containing: "deny", "full") != nil)
             // Logging in again as the extension replaces the first session instead of counting as a newcomer.
             let (_, again) = try await TestSocket.join(port: gateway.port, token: TestGateway.extensionNumber, properties: ext)
             #expect(again.grantedNumber == TestGateway.extensionNumber)

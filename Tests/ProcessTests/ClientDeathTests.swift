@@ -40,17 +40,22 @@ struct ClientDeathTests {
         return (victim, number)
     }
 
+    /// Sends `signal` to the victim and returns how long until the watcher saw it OFFLINE.
+    func secondsUntilOffline(after signal: Int32, of victim: ChildProcess, number: String, log: ClientEventLog) async throws -> Double {
+        let sent = ContinuousClock.now
+        victim.signal(signal)
+        try await waitUntil("the watcher sees the client OFFLINE after signal \(signal)", timeout: .seconds(30), every: .milliseconds(10)) {
+            log.presence(0, of: number, .offline, since: sent) != nil
+        }
+        return (try #require(log.presence(0, of: number, .offline, since: sent)) - sent).inSeconds
+    }
+
     @Test(.timeLimit(.minutes(3)))
     func aKilledClientIsOfflineAtOnce() async throws {
         let gateway = try await startGateway()
         let (watcher, log) = try await startWatcher()
         let (victim, number) = try await startVictim("Doomed", watchedBy: log)
-        let killed = ContinuousClock.now
-        victim.signal(SIGKILL)
-        try await waitUntil("the watcher sees the killed client OFFLINE", timeout: .seconds(30), every: .milliseconds(10)) {
-            log.presence(0, of: number, .offline, since: killed) != nil
-        }
-        let detection = (try #require(log.presence(0, of: number, .offline, since: killed)) - killed).inSeconds
+        let detection = try await secondsUntilOffline(after: SIGKILL, of: victim, number: number, log: log)
         print(String(format: "OFFLINE seen %.3f s after SIGKILL of the client", detection))
         // The kernel closes the dead process's socket, so the gateway learns at once; 5 s allows for a loaded machine.
         #expect(detection < 5)
@@ -64,12 +69,7 @@ struct ClientDeathTests {
         let gateway = try await startGateway()
         let (watcher, log) = try await startWatcher()
         let (victim, number) = try await startVictim("Frozen", watchedBy: log)
-        let stopped = ContinuousClock.now
-        victim.signal(SIGSTOP)
-        try await waitUntil("the watcher sees the stopped client OFFLINE", timeout: .seconds(30), every: .milliseconds(10)) {
-            log.presence(0, of: number, .offline, since: stopped) != nil
-        }
-        let detection = (try #require(log.presence(0, of: number, .offline, since: stopped)) - stopped).inSeconds
+        let detection = try await secondsUntilOffline(after: SIGSTOP, of: victim, number: number, log: log)
         print(
             String(
                 format: "OFFLINE seen %.3f s after SIGSTOP of the client (gateway ping every %.0f s, timeout %.0f s)", detection, Self.pingInterval,

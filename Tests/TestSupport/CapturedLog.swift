@@ -27,6 +27,16 @@ public final class CapturedLog: Sendable {
         return lines(message)
     }
 
+    /// Waits up to `timeout` for a line that contains every one of `parts`; returns it, or nil.
+    public func waitForLine(containing parts: String..., timeout: Duration = .seconds(5)) async -> String? {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let line = all.first(where: { line in parts.allSatisfy(line.contains) }) { return line }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return nil
+    }
+
     fileprivate func append(_ line: String) { lines.withLockedValue { $0.append(line) } }
 
     private struct Handler: LogHandler {

@@ -181,11 +181,11 @@ final class ConnectionHandler: ChannelInboundHandler {
                 return reject(.badFrame, "text must be 1–\(WireLimits.maxTextScalars) Unicode scalars, not \(scalars)")
             }
             guard messageBucket.take(at: .now()) else {
+                let limits = configuration.limits
                 if !rateLimited {
                     rateLimited = true
-                    logger.notice("rate limited", metadata: ["limit": "\(configuration.limits.messageRate)/s"])
+                    logger.notice("rate limited", metadata: ["limit": "\(limits.messageRate)/s"])
                 }
-                let limits = configuration.limits
                 return reject(
                     .rateLimited, "more than \(limits.messageRate) messages a second (bursts of \(limits.messageBurst)); this one was not sent")
             }

@@ -22,7 +22,9 @@ final class AdmissionControl: Sendable {
     }
 
     private let limits: GatewayLimits
-    private let addresses = NIOLockedValueBox([String: Address]())
+    /// The addresses seen, and the size at which idle ones are next swept out (doubling with what stays, so a flood
+    /// from many live addresses does not pay for a sweep on every accept).
+    private let state = NIOLockedValueBox((addresses: [String: Address](), sweepAt: 10_000))
     private let logInterval = TimeAmount.seconds(10)
 
     init(limits: GatewayLimits) {
@@ -32,11 +34,14 @@ final class AdmissionControl: Sendable {
     /// Admits a new connection from `ip` (counting it open), or says why not.
     func admit(_ ip: String, at now: NIODeadline = .now()) -> Refusal? {
         guard appliesTo(ip) else { return nil }
-        return addresses.withLockedValue { addresses in
-            var address = addresses[ip] ?? Address(bucket: TokenBucket(rate: limits.connectRatePerIP, burst: limits.connectBurstPerIP))
+        return state.withLockedValue { state in
+            var address = state.addresses[ip] ?? Address(bucket: TokenBucket(rate: limits.connectRatePerIP, burst: limits.connectBurstPerIP))
             defer {
-                addresses[ip] = address
-                if addresses.count > 10_000 { Self.forgetIdle(&addresses, at: now) }
+                state.addresses[ip] = address
+                if state.addresses.count > state.sweepAt {
+                    state.addresses = state.addresses.filter { $0.value.open > 0 || !$0.value.bucket.isFull(at: now) }
+                    state.sweepAt = max(10_000, 2 * state.addresses.count)
+                }
             }
             let reason: String
             if limits.connectionsPerIP > 0, address.open >= limits.connectionsPerIP {
@@ -59,27 +64,18 @@ final class AdmissionControl: Sendable {
     /// A connection admitted by `admit` has closed.
     func release(_ ip: String, at now: NIODeadline = .now()) {
         guard appliesTo(ip) else { return }
-        addresses.withLockedValue { addresses in
-            guard var address = addresses[ip] else { return }
+        state.withLockedValue { state in
+            guard var address = state.addresses[ip] else { return }
             address.open = max(0, address.open - 1)
             if address.open == 0, address.bucket.isFull(at: now), address.refusedSinceLog == 0 {
-                addresses[ip] = nil
+                state.addresses[ip] = nil
             } else {
-                addresses[ip] = address
+                state.addresses[ip] = address
             }
         }
     }
 
     private func appliesTo(_ ip: String) -> Bool {
         limits.perIPLimitsOnLoopback || !(ip.hasPrefix("127.") || ip == "::1" || ip.hasPrefix("::ffff:127."))
-    }
-
-    /// Open connections from `ip` (for tests and logs).
-    func openConnections(from ip: String) -> Int {
-        addresses.withLockedValue { $0[ip]?.open ?? 0 }
-    }
-
-    private static func forgetIdle(_ addresses: inout [String: Address], at now: NIODeadline) {
-        addresses = addresses.filter { $0.value.open > 0 || !$0.value.bucket.isFull(at: now) }
     }
 }

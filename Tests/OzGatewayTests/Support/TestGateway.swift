@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import OzProtocol
+import TestSupport
 
 @testable import OzGateway
 
@@ -26,13 +27,14 @@ enum TestGateway {
     /// Runs `body` against a started gateway, then shuts it down.
     static func with<T>(
         _ configure: (inout GatewayConfiguration) -> Void = { _ in },
-        logs: LogCapture? = nil,
+        logs: CapturedLog? = nil,
         _ body: (Gateway) async throws -> T
     ) async throws -> T {
         var configuration = GatewayConfiguration(port: 0, directory: directory)
         configure(&configuration)
-        var logger = logs.map { capture in Logger(label: "test-gateway") { _ in capture } } ?? Logger(label: "test-gateway")
-        logger.logLevel = logs == nil ? .critical : .info
+        var logger = Logger(label: "test-gateway")
+        logger.logLevel = .critical
+        if let logs { logger = logs.logger }
         let gateway = Gateway(configuration: configuration, logger: logger)
         try await gateway.start()
         do {
