@@ -98,14 +98,14 @@ extension OzClient {
             }
             perform(actions)
             let me = phoneNumber
-            for change in roster.apply(snapshot: clients.filter { $0.phoneNumber != me }) { emit(.clientState(change.reported)) }
-            emit(.rosterSynced(peers: roster.count))
+            for change in peers.apply(snapshot: clients.filter { $0.phoneNumber != me }) { emit(.clientState(change.reported)) }
+            emit(.rosterSynced(peers: peers.count))
         case .accessDenied, .connectionClosed:
             perform(machine.received(frame, on: token, at: .now))
         case .clientStateChanged(let clients):
             guard case .accessGranted = machine.state else { return }
             let me = phoneNumber
-            for change in roster.apply(changes: clients.filter { $0.phoneNumber != me }) { emit(.clientState(change.reported)) }
+            for change in peers.apply(changes: clients.filter { $0.phoneNumber != me }) { emit(.clientState(change.reported)) }
         case .message(let message):
             emit(.message(message))
         case .error(let code, let message):

@@ -3,7 +3,7 @@ import OzProtocol
 
 /// The client session, shaped like Ozeki's OzWebClient: `connect(serverAddress, token, properties)`, `disconnect()`,
 /// `send(text, to:)`, and one stream of `events`. The reconnect policy is OzProtocol's pure `ConnectionStateMachine`;
-/// this actor only carries out its actions (sockets, timers) and keeps the roster, so that after a reconnect only real
+/// this actor only carries out its actions (sockets, timers) and keeps who is online, so that after a reconnect only real
 /// differences are reported.
 public actor OzClient {
     /// Every event, in order (unless an `eventSink` takes them). There is one stream per client; it ends after
@@ -14,8 +14,11 @@ public actor OzClient {
     let configuration: OzClientConfiguration
     let logger: Logger
     var machine: ConnectionStateMachine
-    /// The peers as last reported (ourselves excluded).
-    public internal(set) var roster = Roster()
+    /// The peers as last reported (ourselves excluded), by phone number. The session keeps no display order: that is
+    /// the user interface's (a ``Roster`` built from the events), and a flood of joins costs one dictionary operation each.
+    public internal(set) var peers = RosterMembership()
+    /// The peers as last reported, in display order: built on each call, O(n log n).
+    public var roster: Roster { Roster(peers) }
     /// Our number in the current session, nil when not granted.
     public internal(set) var phoneNumber: String?
     /// The current state (nil before the first connect).

@@ -82,7 +82,7 @@ actor PlainSession {
             formatter.myNick = nick
             await connect()
         case .whois(let target):
-            guard let number = await resolve(target), let info = await client.roster[phoneNumber: number] else { return true }
+            guard let number = await resolve(target), let info = await client.peers[phoneNumber: number] else { return true }
             write(formatter.info("\(info.phoneNumber) \(JSONWriter.string(.object(info.properties)))"))
         case .clear: break
         case .help: for help in ChatCommand.helpLines { write(formatter.info(help)) }

@@ -153,6 +153,21 @@ import Testing
         #expect(roster[phoneNumber: "A"]?.avatar == "http://x/new.png")
     }
 
+    @Test func sharedNicknamesAreTrackedThroughJoinsAndLeaves() {
+        var roster = Roster(snapshot: [online("B", "Ann"), online("A", "ann")])
+        #expect(roster.clients(nicknamed: "ANN").map(\.phoneNumber) == ["A", "B"])
+        roster.apply(change: online("C", "aNN"))
+        #expect(roster.clients(nicknamed: "ann").map(\.phoneNumber) == ["A", "B", "C"])
+        roster.apply(change: offline(online("A", "ann")))
+        roster.apply(change: offline(online("C", "aNN")))
+        #expect(roster.clients(nicknamed: "ann").map(\.phoneNumber) == ["B"])
+        roster.apply(change: online("B", "bob"))  // renamed: the last holder of "ann" goes
+        #expect(roster.clients(nicknamed: "ann").isEmpty)
+        #expect(roster.clients(nicknamed: "bob").map(\.phoneNumber) == ["B"])
+        roster.apply(change: online("D", "ann"))
+        #expect(roster.clients(nicknamed: "ann").map(\.phoneNumber) == ["D"])
+    }
+
     @Test func removeAllEmpties() {
         var roster = Roster(snapshot: [online("A", "ann")])
         roster.removeAll()
