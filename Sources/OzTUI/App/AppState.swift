@@ -68,13 +68,10 @@ public struct AppState: Sendable {
 
     /// Logs a join or leave: into the last line when that is a presence burst begun within `PresenceBurst.window`,
     /// otherwise as a new line. A burst that grows to more rows keeps a scrolled-up view still.
-    mutating func logPresence(_ label: String, online: Bool) {
+    mutating func logPresence(_ label: @autoclosure () -> String, online: Bool) {
         if let last = log.entries.last, case .presence(var burst) = last.kind, date.timeIntervalSince(last.date) < PresenceBurst.window {
-            burst.add(label, online: online)
-            log.updateLast {
-                $0.kind = .presence(burst)
-                $0.text = burst.text
-            }
+            burst.add(label(), online: online)
+            log.updateLast { $0.kind = .presence(burst) }
             if scrollOffset > 0, let grown = log.entries.last {
                 // Only while scrolled up: the layout walks a screenful of the roster.
                 let width = layout.log.columns
@@ -82,8 +79,7 @@ public struct AppState: Sendable {
             }
             return
         }
-        let burst = PresenceBurst(label, online: online)
-        append(.presence(burst), burst.text)
+        append(.presence(PresenceBurst(label(), online: online)), "")
     }
 
     mutating func info(_ text: String) { append(.info, VisibleText.sanitize(text)) }

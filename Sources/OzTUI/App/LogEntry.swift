@@ -24,13 +24,20 @@ public struct LogEntry: Sendable, Hashable {
     /// `date` as the log shows it (HH:mm:ss, local time), formatted once when the entry is made.
     public let time: String
     public var kind: Kind
-    public var text: String
+    /// The text after the marker. A presence burst's text is made from the burst when it is read (when the line is
+    /// drawn), not on each of the thousands of joins a flood adds to it.
+    public var text: String {
+        if case .presence(let burst) = kind { return burst.text }
+        return body
+    }
+    private var body: String
 
-    public init(date: Date, kind: Kind, text: String) {
+    /// An entry; `text` is ignored for a `.presence` kind, whose text follows from the burst.
+    public init(date: Date, kind: Kind, text: String = "") {
         self.date = date
         self.time = Self.clockTime(date)
         self.kind = kind
-        self.text = text
+        if case .presence = kind { body = "" } else { body = text }
     }
 
     /// HH:mm:ss in the local time zone, through localtime_r: a DateFormatter costs microseconds per call.

@@ -22,13 +22,15 @@ public struct PresenceBurst: Sendable, Hashable {
         add(label, online: online)
     }
 
-    public mutating func add(_ label: String, online: Bool) {
+    /// Counts one more arrival or departure. `label` is only evaluated while the burst still lists names, so the
+    /// thousands of events after the first few cost a counter increment each.
+    public mutating func add(_ label: @autoclosure () -> String, online: Bool) {
         if online {
             joinedCount += 1
-            if joined.count < Self.namesShown { joined.append(label) }
+            if joined.count < Self.namesShown { joined.append(label()) }
         } else {
             leftCount += 1
-            if left.count < Self.namesShown { left.append(label) }
+            if left.count < Self.namesShown { left.append(label()) }
         }
     }
 
