@@ -31,6 +31,21 @@ struct JSONTests {
         #expect(throws: JSONParseError.self) { try JSONParser.parse([0x22, 0x5C, 0x6E, 0xC3, 0x22]) }
     }
 
+    @Test(arguments: [2, 15, 16, 17, 40])
+    func duplicateKeysAreRejectedInSmallAndLargeObjects(count: Int) throws {
+        let keys = (0..<count).map { "\"k\($0)\":\($0)" }
+        #expect(try JSONParser.parse("{" + keys.joined(separator: ",") + "}").objectValue?.count == count)
+        for duplicate in [0, count / 2, count - 1] {
+            let text = "{" + (keys + ["\"k\(duplicate)\":null"]).joined(separator: ",") + "}"
+            #expect(throws: JSONParseError.self) { try JSONParser.parse(text) }
+        }
+    }
+
+    @Test func asciiAndNonASCIIStringsDecodeAlike() throws {
+        let parsed = try JSONParser.parse(#"["plain","caf\u00e9","é","\u007f~"]"#)
+        #expect(parsed == .array([.string("plain"), .string("café"), .string("é"), .string("\u{7F}~")]))
+    }
+
     @Test func boundsNesting() throws {
         let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
         #expect(throws: JSONParseError.self) { try JSONParser.parse(deep) }

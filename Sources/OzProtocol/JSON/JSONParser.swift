@@ -76,7 +76,9 @@ public struct JSONParser {
         guard depth <= maxDepth else { throw error("nesting deeper than \(maxDepth)") }
         index += 1
         var members: [(key: String, value: JSONValue)] = []
-        var seen = Set<String>()
+        // Duplicate keys: a linear scan while the object is small (a peer's properties, a roster entry), a set beyond;
+        // a set per object was most of the cost of parsing a 10,000-peer roster.
+        var seen: Set<String>? = nil
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
@@ -86,7 +88,7 @@ public struct JSONParser {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string key") }
             let key = try parseString()
-            guard seen.insert(key).inserted else { throw error("duplicate key \"\(key)\"") }
+            guard Self.isNew(key, in: members, seen: &seen) else { throw error("duplicate key \"\(key)\"") }
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
             index += 1
@@ -104,6 +106,15 @@ public struct JSONParser {
             }
         }
     }
+
+    /// Whether `key` is not yet among `members`; past `linearScanLimit` members the keys go into `seen` instead.
+    private static func isNew(_ key: String, in members: [(key: String, value: JSONValue)], seen: inout Set<String>?) -> Bool {
+        if seen == nil, members.count < linearScanLimit { return !members.contains { $0.key == key } }
+        if seen == nil { seen = Set(members.map(\.key)) }
+        return seen!.insert(key).inserted
+    }
+
+    private static let linearScanLimit = 16
 
     private mutating func parseArray(depth: Int) throws(JSONParseError) -> [JSONValue] {
         guard depth <= maxDepth else { throw error("nesting deeper than \(maxDepth)") }
@@ -158,17 +169,21 @@ public struct JSONParser {
     private mutating func parseString() throws(JSONParseError) -> String {
         index += 1
         let start = index
-        // Fast path: no escapes, so the bytes between the quotes are the string (validated as UTF-8).
+        // Fast path: no escapes, so the bytes between the quotes are the string (validated as UTF-8; plain ASCII
+        // needs no validation, and skips the generic validating initialiser, which is slow per call).
+        var ascii = true
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                let slice = bytes[start..<index]
+                let range = start..<index
                 index += 1
-                guard let text = String(validating: slice, as: UTF8.self) else { throw error("invalid UTF-8 in string") }
+                if ascii { return bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[range]), as: UTF8.self) } }
+                guard let text = String(validating: bytes[range], as: UTF8.self) else { throw error("invalid UTF-8 in string") }
                 return text
             }
             if byte == UInt8(ascii: "\\") { break }
             guard byte >= 0x20 else { throw error("unescaped control character in string") }
+            if byte >= 0x80 { ascii = false }
             index += 1
         }
         var scalars = String.UnicodeScalarView()
