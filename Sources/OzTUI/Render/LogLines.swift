@@ -58,7 +58,8 @@ public enum LogLines {
 }
 
 /// Remembers how entries wrapped, so a frame re-wraps only the entries that are new or changed (a growing presence
-/// burst) instead of every visible one. Keyed by the entry itself and the width; bounded, and emptied when full.
+/// burst) instead of every visible one. Keyed by the entry itself and the width; bounded (a few screenfuls: entries
+/// that scrolled away are not drawn again soon), and emptied when full.
 /// Used from the UI thread only.
 public final class LogLineCache: @unchecked Sendable {
     private struct Key: Hashable {
@@ -69,7 +70,7 @@ public final class LogLineCache: @unchecked Sendable {
     private var lines: [Key: [LogLine]] = [:]
     private let limit: Int
 
-    public init(limit: Int = 4096) {
+    public init(limit: Int = 1024) {
         self.limit = limit
     }
 
