@@ -185,6 +185,21 @@ class Tui:
         return stats
 
 
+def tmux_launch_overhead_ms():
+    """How long tmux itself takes to start a server and show a line a program prints at once. The UI's launch figures
+    are read off the screen the same way (a new tmux server, capture-pane polling), so this part of them is not
+    ozchat's."""
+    socket = f"bench-ozl-{os.getpid()}-calibrate"
+    start = time.monotonic()
+    subprocess.run(["tmux", "-L", socket, "-f", "/dev/null", "new-session", "-d", "-x", "120", "-y", "40",
+                    "printf ' 0 peers online'; sleep 30"], check=True)
+    shown = wait_for(lambda: "peers online" in subprocess.run(["tmux", "-L", socket, "capture-pane", "-p"],
+                                                              capture_output=True, text=True).stdout, 10)
+    elapsed = (time.monotonic() - start) * 1000
+    subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True)
+    return elapsed if shown else None
+
+
 def launch(kind, ozchat, port, token, tmp, name):
     return Plain(ozchat, port, token) if kind == "plain" else Tui(ozchat, port, token, tmp, name)
 
@@ -200,6 +215,8 @@ def run(args, binaries, tmp):
     population = None
     clients = {}
     try:
+        if "tui" in results:
+            results["tui"]["tmux_launch_overhead_ms"] = tmux_launch_overhead_ms()
         for k in kinds:  # Baseline: launch into an empty room (startup and connect cost without any roster).
             empty = launch(k, ozchat, gateway.port, "empty-token", tmp, "empty")
             wait_for(empty.granted, 10)

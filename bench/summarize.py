@@ -50,6 +50,7 @@ def main():
         "client.flood_screen_lag_after_gateway_s": tui.get("flood_shown_after_gateway_s"),
         "client.tui_launch_to_granted_ms": tui.get("launch_to_granted_ms"),
         "client.tui_launch_to_granted_empty_ms": tui.get("launch_to_granted_empty_ms"),
+        "client.tui_tmux_launch_overhead_ms": tui.get("tmux_launch_overhead_ms"),
         "client.population_ready_s": tui.get("population_ready_s") or plain.get("population_ready_s"),
         "client.messages_to_shown_s": tui.get("messages_to_shown_s"),
         "client.plain.roster_10k_cpu_s": plain.get("roster_cpu_s"),

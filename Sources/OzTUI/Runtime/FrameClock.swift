@@ -1,13 +1,16 @@
 /// Coalesces redraws: however many actions arrive, the screen is drawn at most once per frame, and only when something
-/// changed. A frame is 1/60 s after the user's own input (typing must feel immediate) and 1/10 s when only the network
-/// changed something. A message after a quiet spell is still drawn at once (the last frame is long past); only a
-/// sustained stream (a join/leave flood, a busy room) is held to 10 redraws a second, which no one reads faster, and
-/// each redraw saved is a frame built, diffed and written through the terminal.
+/// changed. Frames are at most 1/60 s apart; a frame drawn only for the network's sake (nothing the user did is
+/// waiting) comes at least 1/10 s after the previous such frame. So a message or a state change after a quiet spell
+/// (or right after the startup frame) is drawn at once, and only a sustained stream (a join/leave flood, a busy room)
+/// is held to 10 redraws a second, which no one reads faster: each redraw saved is a frame built, diffed and written
+/// through the terminal.
 /// Counts redraws so benchmarks can report the highest rate seen in any one second.
 struct FrameClock {
     static let frame = Duration.milliseconds(16) + .microseconds(667)
     static let backgroundFrame = Duration.milliseconds(100)
     private(set) var lastDraw: ContinuousClock.Instant?
+    /// The last frame drawn for the network alone.
+    private var lastBackgroundDraw: ContinuousClock.Instant?
     private(set) var draws = 0
     private var secondStart: ContinuousClock.Instant?
     private var drawsThisSecond = 0
@@ -26,10 +29,13 @@ struct FrameClock {
     func wait(at now: ContinuousClock.Instant) -> Duration? {
         guard dirty else { return nil }
         guard let lastDraw else { return .zero }
-        return max(.zero, lastDraw + (urgent ? Self.frame : Self.backgroundFrame) - now)
+        var next = lastDraw + Self.frame
+        if !urgent, let lastBackgroundDraw { next = max(next, lastBackgroundDraw + Self.backgroundFrame) }
+        return max(.zero, next - now)
     }
 
     mutating func drew(at now: ContinuousClock.Instant) {
+        if !urgent { lastBackgroundDraw = now }
         dirty = false
         urgent = false
         lastDraw = now
