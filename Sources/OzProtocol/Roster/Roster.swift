@@ -10,7 +10,7 @@ public struct Roster: Sendable, Sequence {
     /// A client's place in the display order.
     typealias SortKey = RosterSortKey
 
-    /// Who is here, and the change each presence entry makes; this type adds the order and the nickname index.
+    /// Who is here, and the change each presence entry makes; this type adds the display order.
     public private(set) var membership = RosterMembership()
     private(set) var order = OrderedKeyTree<SortKey>()
 

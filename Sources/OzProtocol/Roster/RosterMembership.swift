@@ -1,7 +1,7 @@
 /// Who else is online, by phone number, with no display order: all a session needs to tell real changes from
 /// repeats (an `ONLINE` for a client present with the same properties, an `OFFLINE` for one not present) and, after a
-/// reconnect, who came and went. One dictionary operation per presence entry; ``Roster`` adds the display order and
-/// the nickname index on top, for a user interface. Every string in it is untrusted peer input.
+/// reconnect, who came and went. One dictionary operation per presence entry; ``Roster`` adds the display order on
+/// top, for a user interface. Every string in it is untrusted peer input.
 public struct RosterMembership: Sendable, Equatable {
     /// The clients online, by phone number (each with status `ONLINE`).
     public private(set) var clients: [String: ClientInfo] = [:]
