@@ -10,12 +10,6 @@ import Testing
 struct GatewayRestartTests {
     static let clients = 80
 
-    func startGateway(config: URL, port: Int) async throws -> ChildProcess {
-        let gateway = try ChildProcess("ozgate", ["--config", config.path, "--port", "\(port)", "--log-level", "warning"])
-        try await gateway.waitForLine("listening", timeout: .seconds(60)) { $0.hasPrefix("listening on ws://") }
-        return gateway
-    }
-
     /// Whether every client is granted, with distinct numbers, and every roster plus its owner is the whole room.
     static func converged(_ clients: [OzClient]) async -> Bool {
         var numbers: [String] = []
@@ -39,11 +33,9 @@ struct GatewayRestartTests {
 
     @Test(.timeLimit(.minutes(5)))
     func everyClientComesBackOnItsOwnSpreadByJitterAndRostersConverge() async throws {
-        let folder = try TemporaryFolder.make()
-        let config = folder.appendingPathComponent("gate.toml")
-        try "[[line]]\nname = \"lobby\"\ntoken = \"tok\"\n".write(to: config, atomically: true, encoding: .utf8)
-        let port = try TemporaryFolder.freePort()
-        var gateway = try await startGateway(config: config, port: port)
+        let lobby = try LobbyFixture()
+        let port = lobby.port
+        var gateway = try await lobby.startGateway(["--log-level", "warning"], timeout: .seconds(60))
 
         // The protocol's own reconnect policy: full jitter, base 0.5 s, cap 30 s.
         let log = ClientEventLog(clients: Self.clients)
@@ -66,7 +58,7 @@ struct GatewayRestartTests {
         }
         let down = (ContinuousClock.now - killed).inSeconds
         let restarted = ContinuousClock.now
-        gateway = try await startGateway(config: config, port: port)
+        gateway = try await lobby.startGateway(["--log-level", "warning"], timeout: .seconds(60))
         let listening = (ContinuousClock.now - restarted).inSeconds
 
         let cap = Backoff.standard.cap.inSeconds

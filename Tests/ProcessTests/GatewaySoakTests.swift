@@ -16,12 +16,9 @@ struct GatewaySoakTests {
 
     @Test(.timeLimit(.minutes(6)))
     func twoMinutesOfChurnKeepMemoryFlatAndLoseNoMessage() async throws {
-        let folder = try TemporaryFolder.make()
-        let config = folder.appendingPathComponent("gate.toml")
-        try "[[line]]\nname = \"lobby\"\ntoken = \"tok\"\n".write(to: config, atomically: true, encoding: .utf8)
-        let port = try TemporaryFolder.freePort()
-        let gateway = try ChildProcess("ozgate", ["--config", config.path, "--port", "\(port)", "--log-level", "warning"])
-        try await gateway.waitForLine("listening") { $0.hasPrefix("listening on ws://") }
+        let lobby = try LobbyFixture()
+        let port = lobby.port
+        let gateway = try await lobby.startGateway(["--log-level", "warning"])
 
         let load = try ChildProcess(
             "ozload",

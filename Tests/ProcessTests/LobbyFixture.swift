@@ -17,10 +17,10 @@ struct LobbyFixture {
     /// The environment that keeps ozchat's per-user files inside `folder`.
     var environment: [String: String] { ["XDG_STATE_HOME": folder.path, "HOME": folder.path] }
 
-    /// Starts `ozgate` on `port` with the config and `arguments`, once it says it is listening.
-    func startGateway(_ arguments: [String] = []) async throws -> ChildProcess {
+    /// Starts `ozgate` on `port` with the config and `arguments`, once it says it is listening (within `timeout`).
+    func startGateway(_ arguments: [String] = [], timeout: Duration = .seconds(20)) async throws -> ChildProcess {
         let gateway = try ChildProcess("ozgate", ["--config", config.path, "--port", "\(port)"] + arguments)
-        try await gateway.waitForLine("listening") { $0.hasPrefix("listening on ws://") }
+        try await gateway.waitForLine("listening", timeout: timeout) { $0.hasPrefix("listening on ws://") }
         return gateway
     }
 }

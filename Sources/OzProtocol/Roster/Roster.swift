@@ -24,7 +24,8 @@ public struct Roster: Sendable, Sequence {
 
     /// The roster of the clients in `membership`: O(n log n).
     public init(_ membership: RosterMembership) {
-        apply(snapshot: Array(membership.clients.values))
+        self.membership = membership
+        order = OrderedKeyTree(sortedUniqueKeys: membership.clients.values.map(SortKey.init).sorted())
     }
 
     private var clients: [String: ClientInfo] { membership.clients }
