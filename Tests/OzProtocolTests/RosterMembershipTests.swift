@@ -45,7 +45,7 @@ import Testing
             #expect(peers.apply(change: entry) == roster.apply(change: entry))
         }
         #expect(Roster(peers) == roster)
-        #expect(helpers.numbers(Roster(peers)) == helpers.bruteForceOrder(peers.clients.values))
+        #expect(helpers.numbers(Roster(peers)) == helpers.bruteForceOrder(peers.clients))
         #expect(Roster(peers).clients(nicknamed: "ann").map(\.phoneNumber) == roster.clients(nicknamed: "ANN").map(\.phoneNumber))
     }
 }

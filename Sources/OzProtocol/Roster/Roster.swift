@@ -2,10 +2,10 @@
 /// phone number) compared case-insensitively (`lowercased()`), ties broken by phone number, so the order is total
 /// and the same on every run.
 ///
-/// Complexity, with n clients: lookup by phone number O(1); insert, remove, update, ``index(of:)`` and
-/// ``subscript(position:)`` O(log n) worst case (an order-statistic AVL tree of sort keys beside a dictionary of
-/// infos); ``elements(in:)`` O(log n + k) for k rows; nickname lookup O(n); a snapshot
-/// O(n log n). Every string in an info is untrusted peer input; the roster only compares it.
+/// Complexity, with n clients: lookup by phone number O(1) expected; insert, remove, update, ``index(of:)`` and
+/// ``subscript(position:)`` O(log n) worst case (an order-statistic AVL tree of sort keys beside the
+/// ``RosterMembership``, which holds the infos); ``elements(in:)`` O(log n + k) for k rows; nickname lookup O(n); a
+/// snapshot O(n log n). Every string in an info is untrusted peer input; the roster only compares it.
 public struct Roster: Sendable, Sequence {
     /// A client's place in the display order.
     typealias SortKey = RosterSortKey
@@ -25,26 +25,24 @@ public struct Roster: Sendable, Sequence {
     /// The roster of the clients in `membership`: O(n log n).
     public init(_ membership: RosterMembership) {
         self.membership = membership
-        order = OrderedKeyTree(sortedUniqueKeys: membership.clients.values.map(SortKey.init).sorted())
+        order = OrderedKeyTree(sortedUniqueKeys: membership.clients.map(SortKey.init).sorted())
     }
 
-    private var clients: [String: ClientInfo] { membership.clients }
-
     /// How many clients are online (O(1)).
-    public var count: Int { clients.count }
+    public var count: Int { membership.count }
 
     /// Whether no one else is online.
-    public var isEmpty: Bool { clients.isEmpty }
+    public var isEmpty: Bool { membership.count == 0 }
 
     /// The client with this phone number, if online.
-    public subscript(phoneNumber phoneNumber: String) -> ClientInfo? { clients[phoneNumber] }
+    public subscript(phoneNumber phoneNumber: String) -> ClientInfo? { membership[phoneNumber: phoneNumber] }
 
     /// The client at `position` in display order; `position` must be in `0..<count`.
-    public subscript(position position: Int) -> ClientInfo { clients[order.key(at: position).phoneNumber]! }
+    public subscript(position position: Int) -> ClientInfo { membership[phoneNumber: order.key(at: position).phoneNumber]! }
 
     /// The position in display order of the client with this phone number.
     public func index(of phoneNumber: String) -> Int? {
-        guard let client = clients[phoneNumber] else { return nil }
+        guard let client = membership[phoneNumber: phoneNumber] else { return nil }
         return order.rank(of: SortKey(client))
     }
 
@@ -52,8 +50,7 @@ public struct Roster: Sendable, Sequence {
     public func elements(in range: Range<Int>) -> [ClientInfo] {
         let lower = Swift.min(Swift.max(range.lowerBound, 0), count)
         let upper = Swift.min(Swift.max(range.upperBound, lower), count)
-        let clients = self.clients
-        return order.keys(from: lower).prefix(upper - lower).map { clients[$0.phoneNumber]! }
+        return order.keys(from: lower).prefix(upper - lower).map { membership[phoneNumber: $0.phoneNumber]! }
     }
 
     /// The clients whose nickname equals `nickname` ignoring case (after `lowercased()`), ordered by phone number.
@@ -61,21 +58,21 @@ public struct Roster: Sendable, Sequence {
     /// command the user typed (about a millisecond with 20,000 peers), whereas an index would cost every join and leave.
     public func clients(nicknamed nickname: String) -> [ClientInfo] {
         let wanted = nickname.lowercased()
-        return clients.values.filter { $0.nickname?.lowercased() == wanted }.sorted { $0.phoneNumber < $1.phoneNumber }
+        return membership.clients.filter { $0.nickname?.lowercased() == wanted }.sorted { $0.phoneNumber < $1.phoneNumber }
     }
 
     /// Iterates in display order.
     public func makeIterator() -> Iterator {
-        Iterator(keys: order.keys(from: 0), clients: clients)
+        Iterator(keys: order.keys(from: 0), membership: membership)
     }
 
     /// An in-display-order walk over a roster.
     public struct Iterator: IteratorProtocol {
         var keys: OrderedKeyTree<SortKey>.Keys
-        let clients: [String: ClientInfo]
+        let membership: RosterMembership
 
         public mutating func next() -> ClientInfo? {
-            keys.next().map { clients[$0.phoneNumber]! }
+            keys.next().map { membership[phoneNumber: $0.phoneNumber]! }
         }
     }
 
