@@ -3,27 +3,55 @@
 /// and walking k keys from any position is O(log n + k).
 ///
 /// Nodes live in one array and refer to each other by index (freed slots are reused), which makes the tree a plain
-/// value type: copies share storage until one of them is mutated.
+/// value type: copies share storage until one of them is mutated. Links and sizes are stored as `Int32` and heights
+/// as `UInt8` (a node is its key plus 13 bytes, 16 with padding), which bounds the tree to `Int32.max` nodes
+/// (checked on insert); an AVL tree that size is at most 45 levels high.
 struct OrderedKeyTree<Key: Comparable & Sendable>: Sendable {
     private struct Node: Sendable {
         var key: Key
-        var left = OrderedKeyTree.none
-        var right = OrderedKeyTree.none
-        var height = 1
-        var size = 1
+        private var storedLeft = Int32(OrderedKeyTree.none)
+        private var storedRight = Int32(OrderedKeyTree.none)
+        private var storedSize: Int32 = 1
+        private var storedHeight: UInt8 = 1
+
+        init(key: Key) { self.key = key }
+
+        var left: Int {
+            get { Int(storedLeft) }
+            set { storedLeft = Int32(newValue) }
+        }
+
+        var right: Int {
+            get { Int(storedRight) }
+            set { storedRight = Int32(newValue) }
+        }
+
+        var size: Int {
+            get { Int(storedSize) }
+            set { storedSize = Int32(newValue) }
+        }
+
+        var height: Int {
+            get { Int(storedHeight) }
+            set { storedHeight = UInt8(newValue) }
+        }
     }
+
+    /// The size of a node in the node array, in bytes (for tests).
+    static var nodeStride: Int { MemoryLayout<Node>.stride }
 
     /// The index meaning "no node".
     private static var none: Int { -1 }
 
     private var nodes: [Node] = []
-    private var freeSlots: [Int] = []
+    private var freeSlots: [Int32] = []
     private var root = OrderedKeyTree.none
 
     init() {}
 
     /// Builds a perfectly balanced tree from keys that are strictly increasing, in O(n).
     init(sortedUniqueKeys keys: [Key]) {
+        precondition(keys.count <= Int(Int32.max), "OrderedKeyTree holds at most Int32.max keys")
         nodes.reserveCapacity(keys.count)
         root = build(keys[...])
     }
@@ -92,17 +120,17 @@ struct OrderedKeyTree<Key: Comparable & Sendable>: Sendable {
     /// The keys in order from `position` on (`position` may equal `count`, giving nothing).
     func keys(from position: Int) -> Keys {
         precondition((0...count).contains(position), "position \(position) out of range 0...\(count)")
-        var path: [Int] = []
+        var path: [Int32] = []
         var index = root
         var position = position
         while index != Self.none {
             let node = nodes[index]
             let leftSize = size(node.left)
             if position < leftSize {
-                path.append(index)
+                path.append(Int32(index))
                 index = node.left
             } else if position == leftSize {
-                path.append(index)
+                path.append(Int32(index))
                 break
             } else {
                 position -= leftSize + 1
@@ -115,13 +143,13 @@ struct OrderedKeyTree<Key: Comparable & Sendable>: Sendable {
     /// An in-order walk; `path` holds the next node on top of the ancestors still to visit.
     struct Keys: Sequence, IteratorProtocol {
         fileprivate let tree: OrderedKeyTree
-        fileprivate var path: [Int]
+        fileprivate var path: [Int32]
 
         mutating func next() -> Key? {
-            guard let index = path.popLast() else { return nil }
+            guard let index = path.popLast().map(Int.init) else { return nil }
             var child = tree.nodes[index].right
             while child != OrderedKeyTree.none {
-                path.append(child)
+                path.append(Int32(child))
                 child = tree.nodes[child].left
             }
             return tree.nodes[index].key
@@ -207,7 +235,7 @@ struct OrderedKeyTree<Key: Comparable & Sendable>: Sendable {
             removed = true
             let left = nodes[index].left
             let right = nodes[index].right
-            freeSlots.append(index)
+            freeSlots.append(Int32(index))
             if left == Self.none { return right }
             if right == Self.none { return left }
             // Two children: the right subtree's smallest node takes this node's place.
@@ -232,10 +260,11 @@ struct OrderedKeyTree<Key: Comparable & Sendable>: Sendable {
     }
 
     private mutating func allocate(_ key: Key) -> Int {
-        if let slot = freeSlots.popLast() {
+        if let slot = freeSlots.popLast().map(Int.init) {
             nodes[slot] = Node(key: key)
             return slot
         }
+        precondition(nodes.count < Int(Int32.max), "OrderedKeyTree holds at most Int32.max keys")
         nodes.append(Node(key: key))
         return nodes.count - 1
     }
