@@ -8,7 +8,7 @@ import OzProtocol
 /// file, so a second ozchat on this machine joins the same room).
 enum LocalRoom {
     /// The room found or started.
-    struct Joined {
+    struct Joined: Sendable {
         var server: String
         var token: String
         /// The embedded gateway, when this process runs it (shut it down at exit).

@@ -7,7 +7,7 @@ import OzTUI
 
 /// `ozchat`: the terminal chat client. Arguments and wiring only.
 @main
-struct OzChat: AsyncParsableCommand {
+struct OzChat: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ozchat",
         abstract: "A terminal chatroom client for ozgate (OzWire v1).",
@@ -77,14 +77,15 @@ struct OzChat: AsyncParsableCommand {
             password: password ?? environment["OZCHAT_PASSWORD"] ?? "", extra: extra)
     }
 
-    func run() async throws {
+    func run() throws {
         let credentials: Credentials
         var embedded: LocalRoom.Joined?
         if let server, let token {
             credentials = try self.credentials(server: server, token: token)
         } else {
+            let port = localPort
             do {
-                let room = try await LocalRoom.find(port: localPort)
+                let room = try MainThreadWait.run { try await LocalRoom.find(port: port) }
                 embedded = room
                 credentials = try self.credentials(server: room.server, token: room.token)
             } catch {
@@ -94,11 +95,9 @@ struct OzChat: AsyncParsableCommand {
         }
         let configuration = try clientConfiguration()
         let interactive = !plain && isatty(STDOUT_FILENO) == 1 && isatty(STDIN_FILENO) == 1
-        if !interactive {
-            await PlainSession(credentials: credentials, configuration: configuration).run()
-        } else if await !TerminalMode.run(credentials: credentials, configuration: configuration) {
-            await PlainSession(credentials: credentials, configuration: configuration).run()
+        if !interactive || !TerminalMode.run(credentials: credentials, configuration: configuration) {
+            MainThreadWait.run { await PlainSession(credentials: credentials, configuration: configuration).run() }
         }
-        await embedded?.gateway?.shutdown()
+        if let gateway = embedded?.gateway { MainThreadWait.run { await gateway.shutdown() } }
     }
 }

@@ -3,32 +3,25 @@ import OzClient
 import OzGateway
 import OzTUI
 
-/// Runs the ncursesw UI on a thread of its own (every curses call stays on it) until the user quits.
+/// Runs the ncursesw UI on the calling thread (the main thread: every curses call stays on it) until the user quits.
 enum TerminalMode {
     /// Returns false (having shown nothing) when the terminal cannot run curses, so the caller can fall back to `--plain`.
-    static func run(credentials: Credentials, configuration: OzClientConfiguration) async -> Bool {
-        return await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
-            let thread = Thread {
-                let terminal: NcursesTerminal
-                do {
-                    terminal = try NcursesTerminal(restoringOn: TerminalRestorer.crashSignals + [SIGHUP, SIGQUIT])
-                } catch {
-                    FileHandle.standardError.write(Data("ozchat: cannot start the terminal UI (\(error)); using --plain\n".utf8))
-                    continuation.resume(returning: false)
-                    return
-                }
-                let runtime = TUIRuntime(terminal: terminal, configuration: configuration, credentials: credentials)
-                let signals = SignalWaiter([SIGINT, SIGTERM]) { runtime.requestQuit() }
-                let statistics = runtime.run()
-                signals.cancel()
-                if let path = ProcessInfo.processInfo.environment["OZCHAT_STATS_FILE"] {
-                    let text = "redraws=\(statistics.redraws)\nmax_redraws_per_second=\(statistics.maxRedrawsPerSecond)\n"
-                    try? text.write(toFile: path, atomically: true, encoding: .utf8)
-                }
-                continuation.resume(returning: true)
-            }
-            thread.name = "ozchat-ui"
-            thread.start()
+    static func run(credentials: Credentials, configuration: OzClientConfiguration) -> Bool {
+        let terminal: NcursesTerminal
+        do {
+            terminal = try NcursesTerminal(restoringOn: TerminalRestorer.crashSignals + [SIGHUP, SIGQUIT])
+        } catch {
+            FileHandle.standardError.write(Data("ozchat: cannot start the terminal UI (\(error)); using --plain\n".utf8))
+            return false
         }
+        let runtime = TUIRuntime(terminal: terminal, configuration: configuration, credentials: credentials)
+        let signals = SignalWaiter([SIGINT, SIGTERM]) { runtime.requestQuit() }
+        let statistics = runtime.run()
+        signals.cancel()
+        if let path = ProcessInfo.processInfo.environment["OZCHAT_STATS_FILE"] {
+            let text = "redraws=\(statistics.redraws)\nmax_redraws_per_second=\(statistics.maxRedrawsPerSecond)\n"
+            try? text.write(toFile: path, atomically: true, encoding: .utf8)
+        }
+        return true
     }
 }

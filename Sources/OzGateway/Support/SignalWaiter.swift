@@ -10,7 +10,13 @@ public final class SignalWaiter: @unchecked Sendable {
     private var arrived = false
     private var continuation: CheckedContinuation<Void, Never>?
 
+    /// The signals are also unblocked in the calling thread: a mask inherited from whatever started the process
+    /// (e.g. a test runner's pool thread) would otherwise keep them from ever being delivered.
     public init(_ signals: [Int32], onSignal: (@Sendable () -> Void)? = nil) {
+        var unblocked = sigset_t()
+        sigemptyset(&unblocked)
+        for number in signals { sigaddset(&unblocked, number) }
+        pthread_sigmask(SIG_UNBLOCK, &unblocked, nil)
         for number in signals {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())

@@ -65,6 +65,7 @@ public final class NcursesTerminal: Terminal {
         // Installed before curses starts, so curses keeps its hands off SIGINT/SIGTERM (it only catches default ones).
         TerminalRestorer.save(fileDescriptor: STDIN_FILENO)
         TerminalRestorer.install(signals: signals)
+        Self.unblock(signals + [SIGWINCH])
         guard let screen = oz_newterm(), let window = oz_stdscr() else {
             throw .unusableTerminal(getenv("TERM").map { String(cString: $0) } ?? "")
         }
@@ -176,6 +177,16 @@ public final class NcursesTerminal: Terminal {
     /// one it drew for, so an optimised update would send nothing and leave the screen broken.
     public func invalidate() {
         shownSize = nil
+    }
+
+    /// Lets `signals` reach the calling thread, the one that runs curses. A signal mask is inherited across exec, and a
+    /// program started by one that blocks signals (a test runner on a thread pool, some launchers) would otherwise
+    /// never see SIGWINCH: curses would draw for the old size until a key came.
+    private static func unblock(_ signals: [Int32]) {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for number in signals { sigaddset(&set, number) }
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
     }
 
     /// Copies the screen buffer to the terminal with ncurses' optimised update (only what changed is sent).
