@@ -3,7 +3,10 @@ import OzProtocol
 /// Everything an `OzClient` reports, in one stream and in the order it happened.
 public enum OzClientEvent: Sendable, Equatable {
     /// The connection's state changed (`CONNECTING`, `ACCESS_GRANTED`, …, with reason and next retry).
-    case connectionState(ConnectionState)
+    ///
+    /// This case and `message` are `indirect` (boxed): they are rare or large, and an unboxed payload would make every
+    /// event as big as the largest (88 bytes), which a UI queueing a 10,000-peer snapshot's events pays per event.
+    indirect case connectionState(ConnectionState)
     /// One peer came ONLINE (or changed its properties) or went OFFLINE. After a grant, one per peer in the snapshot;
     /// after a reconnect, only the differences from what was reported before.
     case clientState(ClientInfo)
@@ -11,7 +14,7 @@ public enum OzClientEvent: Sendable, Equatable {
     /// with the number of peers, so a UI can treat those as "already here" rather than as arrivals.
     case rosterSynced(peers: Int)
     /// A chat message, including the echo of our own (the delivery receipt).
-    case message(ChatMessage)
+    indirect case message(ChatMessage)
     /// The gateway rejected something we sent, or sent something we could not understand.
     case error(code: ErrorCode, message: String)
 }

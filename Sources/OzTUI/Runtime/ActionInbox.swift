@@ -57,13 +57,16 @@ final class ActionInbox: @unchecked Sendable {
         _ = write(writeFD, &byte, 1)
     }
 
-    /// Everything posted so far, in order.
+    /// Everything posted so far, in order. The queue starts afresh rather than keeping its capacity: after a burst (a
+    /// 10,000-peer snapshot is 10,000 events) the caller frees the burst's buffer instead of the inbox holding a second
+    /// one as large for good.
     func drain() -> [AppAction] {
         var buffer = [UInt8](repeating: 0, count: 256)
         while read(wakeFD, &buffer, buffer.count) > 0 {}
         return lock.withLock {
-            defer { pending.removeAll(keepingCapacity: true) }
-            return pending
+            var taken: [AppAction] = []
+            swap(&taken, &pending)
+            return taken
         }
     }
 }
