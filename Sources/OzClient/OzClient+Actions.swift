@@ -84,7 +84,7 @@ extension OzClient {
         guard machine.isLive(token) else { return }
         let frame: ServerFrame
         do {
-            frame = try ServerFrame(bytes: Array(text.utf8))
+            frame = try ServerFrame(bytes: text.utf8)
         } catch {
             emit(.error(code: error.code, message: "the gateway sent a frame we could not read: \(error.message)"))
             return

@@ -62,19 +62,62 @@ public enum ServerFrame: Sendable, Equatable {
     public var encoded: String { JSONWriter.string(json) }
 
     /// Decodes a frame from its JSON text. Unknown fields are ignored.
+    ///
+    /// The `clients` array is decoded element by element as it is parsed (see `JSONParser.parse(_:streamingArray:to:)`),
+    /// so a 10,000-peer snapshot never exists as a JSON tree beside the `ClientInfo`s made from it.
     public init<Bytes: Collection>(bytes: Bytes) throws(FrameError) where Bytes.Element == UInt8 {
-        try self.init(json: try parseFrameJSON(bytes))
+        var clients = StreamedClients()
+        let json: JSONValue
+        do {
+            json = try JSONParser.parse(bytes, streamingArray: "clients") { clients.add($0) }
+        } catch {
+            throw FrameError(.badJSON, error.description)
+        }
+        try self.init(json: json, streamed: clients)
     }
 
     /// Decodes a frame from a parsed JSON value.
     public init(json: JSONValue) throws(FrameError) {
+        try self.init(json: json, streamed: nil)
+    }
+
+    /// The `clients` elements decoded while parsing; the first one that is not a valid `ClientInfo` stops the
+    /// decoding and is reported only if the frame's type has clients (elsewhere an unknown field is ignored).
+    private struct StreamedClients {
+        var clients: [ClientInfo] = []
+        var failure: FrameError?
+
+        mutating func add(_ value: JSONValue) {
+            guard failure == nil else { return }
+            do {
+                clients.append(try ClientInfo(json: value))
+            } catch {
+                failure = error
+            }
+        }
+
+        func get() throws(FrameError) -> [ClientInfo] {
+            if let failure { throw failure }
+            return clients
+        }
+    }
+
+    /// The frame's clients: from `streamed` when the parser took them out of the tree (the member then reads as an
+    /// empty array), else from the tree.
+    private static func clients(_ fields: FrameFields, streamed: StreamedClients?) throws(FrameError) -> [ClientInfo] {
+        let inTree = try fields.array("clients")
+        if let streamed, inTree.isEmpty { return try streamed.get() }
+        return try inTree.map { (value) throws(FrameError) in try ClientInfo(json: value) }
+    }
+
+    private init(json: JSONValue, streamed: StreamedClients?) throws(FrameError) {
         let (type, fields) = try frameType(json)
         switch type {
         case "connectionState":
             let state = try fields.string("state")
             switch state {
             case "ACCESS_GRANTED":
-                let clients = try fields.array("clients").map { (value) throws(FrameError) in try ClientInfo(json: value) }
+                let clients = try Self.clients(fields, streamed: streamed)
                 self = .accessGranted(phoneNumber: try fields.string("phoneNumber"), room: try fields.string("room"), clients: clients)
             case "ACCESS_DENIED":
                 self = .accessDenied(reason: try fields.optionalString("reason") ?? "")
@@ -84,7 +127,7 @@ public enum ServerFrame: Sendable, Equatable {
                 throw FrameError(.badFrame, "unknown connection state \"\(state)\"")
             }
         case "clientStateChanged":
-            self = .clientStateChanged(try fields.array("clients").map { (value) throws(FrameError) in try ClientInfo(json: value) })
+            self = .clientStateChanged(try Self.clients(fields, streamed: streamed))
         case "message":
             self = .message(
                 ChatMessage(

@@ -11,11 +11,15 @@ public struct JSONParser {
     /// Deepest nesting of arrays and objects accepted.
     public static let defaultMaxDepth = 64
 
-    private let bytes: [UInt8]
+    /// The input, borrowed for the duration of one `parse` call (never copied when it is already contiguous).
+    private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
     private let maxDepth: Int
+    /// A member of the top-level object whose array elements go to `sink` one by one instead of into the tree.
+    private var streamedKey: String?
+    private var sink: ((JSONValue) -> Void)?
 
-    private init(bytes: [UInt8], maxDepth: Int) {
+    private init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
         self.bytes = bytes
         self.maxDepth = maxDepth
     }
@@ -23,17 +27,52 @@ public struct JSONParser {
     /// Parses one JSON value that must make up the whole input (surrounding white space allowed).
     public static func parse<Bytes: Collection>(_ input: Bytes, maxDepth: Int = defaultMaxDepth) throws(JSONParseError) -> JSONValue
     where Bytes.Element == UInt8 {
-        var parser = JSONParser(bytes: Array(input), maxDepth: maxDepth)
-        parser.skipWhitespace()
-        let value = try parser.parseValue(depth: 0)
-        parser.skipWhitespace()
-        guard parser.index == parser.bytes.count else { throw parser.error("unexpected data after the JSON value") }
-        return value
+        try withBuffer(input) { (buffer) throws(JSONParseError) in
+            var parser = JSONParser(bytes: buffer, maxDepth: maxDepth)
+            return try parser.parseWhole()
+        }
+    }
+
+    /// Parses like `parse`, except that when the value is an object with an array member `key`, each element of that
+    /// array goes to `take` as soon as it is parsed and the member reads as an empty array. Only one element's tree
+    /// exists at a time: a frame's `clients` (a 10,000-peer snapshot) is decoded without first building all of it.
+    public static func parse<Bytes: Collection>(
+        _ input: Bytes, maxDepth: Int = defaultMaxDepth, streamingArray key: String, to take: (JSONValue) -> Void
+    ) throws(JSONParseError) -> JSONValue where Bytes.Element == UInt8 {
+        try withoutActuallyEscaping(take) { (take) throws(JSONParseError) in
+            try withBuffer(input) { (buffer) throws(JSONParseError) in
+                var parser = JSONParser(bytes: buffer, maxDepth: maxDepth)
+                parser.streamedKey = key
+                parser.sink = take
+                return try parser.parseWhole()
+            }
+        }
     }
 
     /// Parses a JSON text given as a string.
     public static func parse(_ text: String, maxDepth: Int = defaultMaxDepth) throws(JSONParseError) -> JSONValue {
-        try parse(Array(text.utf8), maxDepth: maxDepth)
+        try parse(text.utf8, maxDepth: maxDepth)
+    }
+
+    /// Runs `body` on the input's contiguous bytes: in place when the collection has them (an array, a native
+    /// string's UTF-8), else on a copy.
+    private static func withBuffer<Bytes: Collection>(
+        _ input: Bytes, _ body: (UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> JSONValue
+    ) throws(JSONParseError) -> JSONValue where Bytes.Element == UInt8 {
+        let inPlace = input.withContiguousStorageIfAvailable { buffer in
+            Result { () throws(JSONParseError) in try body(buffer) }
+        }
+        if let inPlace { return try inPlace.get() }
+        let copy = Array(input)
+        return try copy.withUnsafeBufferPointer { buffer in Result { () throws(JSONParseError) in try body(buffer) } }.get()
+    }
+
+    private mutating func parseWhole() throws(JSONParseError) -> JSONValue {
+        skipWhitespace()
+        let value = try parseValue(depth: 0)
+        skipWhitespace()
+        guard index == bytes.count else { throw error("unexpected data after the JSON value") }
+        return value
     }
 
     private func error(_ message: String) -> JSONParseError { JSONParseError(offset: index, message: message) }
@@ -93,7 +132,12 @@ public struct JSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
             index += 1
             skipWhitespace()
-            members.append((key, try parseValue(depth: depth)))
+            if depth == 1, key == streamedKey, let sink, index < bytes.count, bytes[index] == UInt8(ascii: "[") {
+                try parseArray(depth: depth + 1) { sink($0) }
+                members.append((key, .array([])))
+            } else {
+                members.append((key, try parseValue(depth: depth)))
+            }
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input") }
             if bytes[index] == UInt8(ascii: ",") {
@@ -117,24 +161,30 @@ public struct JSONParser {
     private static let linearScanLimit = 16
 
     private mutating func parseArray(depth: Int) throws(JSONParseError) -> [JSONValue] {
+        var elements: [JSONValue] = []
+        try parseArray(depth: depth) { elements.append($0) }
+        return elements
+    }
+
+    /// Parses an array, handing each element to `take` in order.
+    private mutating func parseArray(depth: Int, _ take: (JSONValue) -> Void) throws(JSONParseError) {
         guard depth <= maxDepth else { throw error("nesting deeper than \(maxDepth)") }
         index += 1
-        var elements: [JSONValue] = []
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
             index += 1
-            return elements
+            return
         }
         while true {
             skipWhitespace()
-            elements.append(try parseValue(depth: depth))
+            take(try parseValue(depth: depth))
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input") }
             if bytes[index] == UInt8(ascii: ",") {
                 index += 1
             } else if bytes[index] == UInt8(ascii: "]") {
                 index += 1
-                return elements
+                return
             } else {
                 throw error("expected ',' or ']'")
             }
@@ -177,7 +227,7 @@ public struct JSONParser {
             if byte == UInt8(ascii: "\"") {
                 let range = start..<index
                 index += 1
-                if ascii { return bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[range]), as: UTF8.self) } }
+                if ascii { return String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self) }
                 guard let text = String(validating: bytes[range], as: UTF8.self) else { throw error("invalid UTF-8 in string") }
                 return text
             }
