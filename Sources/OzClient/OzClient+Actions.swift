@@ -97,8 +97,7 @@ extension OzClient {
                 return emit(.error(code: .badFrame, message: "the gateway sent ACCESS_GRANTED again mid-session; ignored"))
             }
             perform(actions)
-            let me = phoneNumber
-            for change in peers.apply(snapshot: clients.filter { $0.phoneNumber != me }) { emit(.clientState(change.reported)) }
+            peers.apply(snapshot: clients, excluding: phoneNumber) { emit(.clientState($0.reported)) }
             emit(.rosterSynced(peers: peers.count))
         case .accessDenied, .connectionClosed:
             perform(machine.received(frame, on: token, at: .now))

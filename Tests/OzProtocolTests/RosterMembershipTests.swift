@@ -29,6 +29,22 @@ import Testing
             ])
     }
 
+    @Test func aSnapshotCanLeaveOutOurOwnNumberAndReportAsItGoes() {
+        var peers = RosterMembership()
+        peers.apply(snapshot: [helpers.online("B", "bob"), helpers.online("ME", "me")])
+        var reported: [RosterChange] = []
+        peers.apply(snapshot: [helpers.online("ME", "me"), helpers.online("C", "cid"), helpers.online("A", "abe")], excluding: "ME") {
+            reported.append($0)
+        }
+        #expect(
+            reported == [
+                .left(helpers.offline(helpers.online("B", "bob"))), .left(helpers.offline(helpers.online("ME", "me"))),
+                .joined(helpers.online("A", "abe")), .joined(helpers.online("C", "cid")),
+            ])
+        #expect(peers[phoneNumber: "ME"] == nil)
+        #expect(peers.count == 2)
+    }
+
     @Test func randomPresenceGivesTheSameChangesAsTheOrderedRoster() {
         var generator = RosterTests.SeededGenerator(state: 42)
         var peers = RosterMembership()

@@ -83,7 +83,8 @@ public struct Roster: Sendable, Sequence {
     /// updates in the new order. After a reconnect this tells who came and went while we were away.
     @discardableResult
     public mutating func apply(snapshot: [ClientInfo]) -> [RosterChange] {
-        let (changes, keys) = membership.apply(sortedSnapshot: snapshot)
+        var changes: [RosterChange] = []
+        let keys = membership.apply(sortedSnapshot: snapshot) { changes.append($0) }
         order = OrderedKeyTree(sortedUniqueKeys: keys)
         return changes
     }

@@ -48,32 +48,42 @@ public struct RosterMembership: Sendable, Equatable {
     /// wins) and returns the difference: leavers in their old display order, then joiners and updates in the new one.
     @discardableResult
     public mutating func apply(snapshot: [ClientInfo]) -> [RosterChange] {
-        apply(sortedSnapshot: snapshot).changes
+        var changes: [RosterChange] = []
+        apply(snapshot: snapshot) { changes.append($0) }
+        return changes
     }
 
-    /// `apply(snapshot:)`, also returning the new clients' sort keys in display order (a ``Roster`` builds its tree
-    /// from them without sorting twice).
-    mutating func apply(sortedSnapshot snapshot: [ClientInfo]) -> (changes: [RosterChange], keys: [RosterSortKey]) {
-        let online = snapshot.count(where: { $0.status == .online })
+    /// `apply(snapshot:)` leaving out the entry for `excluded` (our own number), handing each change to `report` as it
+    /// is found rather than collecting them: a 10,000-peer grant is 10,000 joins.
+    public mutating func apply(snapshot: [ClientInfo], excluding excluded: String? = nil, report: (RosterChange) -> Void) {
+        _ = apply(sortedSnapshot: snapshot, excluding: excluded, report: report)
+    }
+
+    /// `apply(snapshot:excluding:report:)`, also returning the new clients' sort keys in display order (a ``Roster``
+    /// builds its tree from them without sorting twice).
+    mutating func apply(sortedSnapshot snapshot: [ClientInfo], excluding excluded: String? = nil, report: (RosterChange) -> Void)
+        -> [RosterSortKey]
+    {
+        func kept(_ client: ClientInfo) -> Bool { client.status == .online && client.phoneNumber != excluded }
+        let online = snapshot.count(where: kept)
         var fresh = RosterMembership()
         fresh.storage.reserveCapacity(online)
         fresh.index = PositionIndex(reservingCapacityFor: online)
-        for client in snapshot where client.status == .online { fresh.index.insert(client, into: &fresh.storage, key: Self.key) }
+        for client in snapshot where kept(client) { fresh.index.insert(client, into: &fresh.storage, key: Self.key) }
         let keys = fresh.storage.map(RosterSortKey.init).sorted()
 
-        var changes: [RosterChange] = []
         let leavers = storage.filter { fresh[phoneNumber: $0.phoneNumber] == nil }.map(RosterSortKey.init).sorted()
-        for key in leavers { changes.append(.left(Self.offline(self[phoneNumber: key.phoneNumber]!))) }
+        for key in leavers { report(.left(Self.offline(self[phoneNumber: key.phoneNumber]!))) }
         for key in keys {
             let new = fresh[phoneNumber: key.phoneNumber]!
             if let old = self[phoneNumber: key.phoneNumber] {
-                if old.properties != new.properties { changes.append(.updated(old: old, new: new)) }
+                if old.properties != new.properties { report(.updated(old: old, new: new)) }
             } else {
-                changes.append(.joined(new))
+                report(.joined(new))
             }
         }
         self = fresh
-        return (changes, keys)
+        return keys
     }
 
     /// Empties it (e.g. when the session ends).
