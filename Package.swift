@@ -60,6 +60,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .systemLibrary(name: "CNcursesw", providers: [.apt(["libncurses-dev"])]),
+        .systemLibrary(name: "CMalloc"),
         .target(
             name: "OzTUI",
             dependencies: ["OzProtocol", "OzClient", "CNcursesw"],
@@ -77,6 +78,7 @@ let package = Package(
         .executableTarget(
             name: "ozchat",
             dependencies: [
+                "CMalloc",
                 "OzClient",
                 "OzProtocol",
                 "OzTUI",

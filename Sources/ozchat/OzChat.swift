@@ -32,6 +32,12 @@ struct OzChat: ParsableCommand {
     @Option(help: "PEM file of the CA certificate(s) that wss:// trusts instead of the system's store (e.g. a private CA).")
     var ca: String?
 
+    /// Sets up malloc (see `MallocTuning`) before the command, or anything that starts a thread, runs.
+    static func main() {
+        MallocTuning.apply()
+        main(nil)
+    }
+
     func validate() throws {
         if (server == nil) != (token == nil), token == nil {
             throw ValidationError("give both SERVER and TOKEN, or neither to join the local gateway")
