@@ -1,7 +1,7 @@
 # The two commands of the README: `make run` and `make test`. Each installs what the machine lacks, then builds.
 SWIFT ?= swift
 
-.PHONY: run test deps build conformance format fuzz
+.PHONY: run test deps build release bench conformance format fuzz
 
 deps:
 	@bash .ci/install-deps
@@ -13,6 +13,14 @@ build: deps
 run: deps
 	$(SWIFT) build --product ozchat
 	$(SWIFT) run ozchat
+
+# The release build as shipped and benchmarked (static runtime, lld, ozchat's traced link order): bench/build-release.
+release: deps
+	bash bench/build-release
+
+# All benchmarks (release build, gateway scenarios, the client in tmux); writes bench/results.json. About 10 minutes.
+bench: deps
+	bash bench/run
 
 test: deps
 	$(SWIFT) build --build-tests
