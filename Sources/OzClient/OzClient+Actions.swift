@@ -103,8 +103,9 @@ extension OzClient {
             perform(machine.received(frame, on: token, at: .now))
         case .clientStateChanged(let clients):
             guard case .accessGranted = machine.state else { return }
-            let me = phoneNumber
-            for change in peers.apply(changes: clients.filter { $0.phoneNumber != me }) { emit(.clientState(change.reported)) }
+            for client in clients where client.phoneNumber != phoneNumber {
+                if let change = peers.apply(change: client) { emit(.clientState(change.reported)) }
+            }
         case .message(let message):
             emit(.message(message))
         case .error(let code, let message):

@@ -15,7 +15,7 @@ public actor OzClient {
     let logger: Logger
     var machine: ConnectionStateMachine
     /// The peers as last reported (ourselves excluded), by phone number. The session keeps no display order: that is
-    /// the user interface's (a ``Roster`` built from the events), and a flood of joins costs one dictionary operation each.
+    /// the user interface's (a ``Roster`` built from the events), and a flood of joins costs one hash lookup each.
     public internal(set) var peers = RosterMembership()
     /// The peers as last reported, in display order: built on each call, O(n log n).
     public var roster: Roster { Roster(peers) }

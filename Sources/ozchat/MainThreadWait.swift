@@ -24,12 +24,7 @@ enum MainThreadWait {
 
     /// Runs `work`, which cannot fail, as a task and waits for it.
     static func run(_ work: @escaping @Sendable () async -> Void) {
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            await work()
-            done.signal()
-        }
-        done.wait()
+        _ = try? run { () async throws in await work() }
     }
 
     /// The task's result, written by the task before it signals and read by the waiter after.

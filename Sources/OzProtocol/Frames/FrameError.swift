@@ -48,10 +48,13 @@ struct FrameFields {
     }
 }
 
-/// Parses a frame's bytes into JSON, mapping syntax errors to `BAD_JSON`.
-func parseFrameJSON<Bytes: Collection>(_ bytes: Bytes) throws(FrameError) -> JSONValue where Bytes.Element == UInt8 {
+/// Parses a frame's bytes into JSON, mapping syntax errors to `BAD_JSON`. With `take`, the elements of the top-level
+/// `clients` array go to it as they are parsed and the member reads as empty (`JSONParser.parse(_:streamingArray:to:)`).
+func parseFrameJSON<Bytes: Collection>(_ bytes: Bytes, streamingClientsTo take: ((JSONValue) -> Void)? = nil) throws(FrameError) -> JSONValue
+where Bytes.Element == UInt8 {
     do {
-        return try JSONParser.parse(bytes)
+        guard let take else { return try JSONParser.parse(bytes) }
+        return try JSONParser.parse(bytes, streamingArray: "clients", to: take)
     } catch {
         throw FrameError(.badJSON, error.description)
     }

@@ -67,12 +67,7 @@ public enum ServerFrame: Sendable, Equatable {
     /// so a 10,000-peer snapshot never exists as a JSON tree beside the `ClientInfo`s made from it.
     public init<Bytes: Collection>(bytes: Bytes) throws(FrameError) where Bytes.Element == UInt8 {
         var clients = StreamedClients()
-        let json: JSONValue
-        do {
-            json = try JSONParser.parse(bytes, streamingArray: "clients") { clients.add($0) }
-        } catch {
-            throw FrameError(.badJSON, error.description)
-        }
+        let json = try parseFrameJSON(bytes) { clients.add($0) }
         try self.init(json: json, streamed: clients)
     }
 
