@@ -42,9 +42,21 @@ public actor OzClient {
 
     /// Connects, or reconnects with new credentials (closing any current session first).
     /// `serverAddress` takes every form of PROTOCOL.md (`host`, `host:port`, `[v6]:port`, `ws://…`, `wss://…`).
+    /// A connect to another room (another server or token) leaves the old one first: its peers are reported in one
+    /// ``OzClientEvent/roomLeft(peers:)`` and forgotten. One to the same room (a new Nickname) keeps them, so that its
+    /// grant reports only real differences.
     public func connect(serverAddress: String, token: String, properties: JSONObject = JSONObject()) throws(ServerAddressError) {
         let address = try ServerAddress(parsing: serverAddress)
-        perform(machine.connect(ConnectRequest(address: address, token: token, properties: properties)))
+        let request = ConnectRequest(address: address, token: token, properties: properties)
+        if let previous = machine.request, !previous.isSameRoom(as: request) { leaveRoom() }
+        perform(machine.connect(request))
+    }
+
+    /// Forgets the current room's peers, reporting them (each `OFFLINE`) in one event.
+    private func leaveRoom() {
+        let left = peers.clients.map { ClientInfo(phoneNumber: $0.phoneNumber, status: .offline, properties: $0.properties) }
+        peers = RosterMembership()
+        emit(.roomLeft(peers: left))
     }
 
     /// Reconnects with the credentials of the last `connect`; false when there were none.

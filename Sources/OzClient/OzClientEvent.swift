@@ -13,6 +13,10 @@ public enum OzClientEvent: Sendable, Equatable {
     /// The roster now matches the gateway's snapshot: follows the `clientState` events that a grant's snapshot caused,
     /// with the number of peers, so a UI can treat those as "already here" rather than as arrivals.
     case rosterSynced(peers: Int)
+    /// A `connect` to another room (another server or token) ended the old room's membership at the moment of
+    /// switching: these were its peers, each now `OFFLINE`. The client no longer tracks them, so the new room's grant
+    /// reports all of its peers as present, and none of the old room's as having left "while you were away".
+    case roomLeft(peers: [ClientInfo])
     /// A chat message, including the echo of our own (the delivery receipt).
     indirect case message(ChatMessage)
     /// The gateway rejected something we sent, or sent something we could not understand.

@@ -47,4 +47,13 @@ struct PlainFormatterTests {
             formatter.lines(for: .error(code: ErrorCode(rawValue: "A B"), message: "x\"y"), at: date)
                 == ["2026-11-27T12:00:00.123Z ERROR code=A B message=\"x\\\"y\""])
     }
+
+    @Test func leavingARoomIsOneOfflineLinePerPeer() {
+        var formatter = PlainFormatter(myNick: "Me")
+        let bob = ClientInfo(phoneNumber: "Bob01", status: .online, properties: ["Nickname": "Bob"])
+        _ = formatter.lines(for: .clientState(bob), at: date)
+        let left = ClientInfo(phoneNumber: "Bob01", status: .offline, properties: ["Nickname": "Bob"])
+        #expect(formatter.lines(for: .roomLeft(peers: [left]), at: date) == ["2026-11-27T12:00:00.123Z OFFLINE Bob01 Bob"])
+        #expect(formatter.peers.isEmpty)
+    }
 }

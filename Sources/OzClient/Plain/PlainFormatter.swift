@@ -27,6 +27,9 @@ public struct PlainFormatter: Sendable {
             return ["\(stamp) \(info.status.rawValue) \(Self.safe(info.phoneNumber)) \(Self.safe(info.displayName))"]
         case .rosterSynced:
             return []
+        case .roomLeft(let left):
+            peers.removeAll()
+            return left.map { "\(stamp) \($0.status.rawValue) \(Self.safe($0.phoneNumber)) \(Self.safe($0.displayName))" }
         case .message(let message):
             let fromMe = message.from == myNumber
             let nick = fromMe ? myNick : peers[message.from]?.displayName ?? message.from

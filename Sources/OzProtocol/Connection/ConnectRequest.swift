@@ -20,3 +20,12 @@ public struct ConnectRequest: Sendable, Hashable, CustomStringConvertible {
         "ConnectRequest(\(address), token: \(token.count) characters, properties: [\(properties.keys.joined(separator: ", "))])"
     }
 }
+
+extension ConnectRequest {
+    /// Whether `other` joins the same room as this request: the same server (parsed address) and the same token.
+    /// A request that changes either starts a new membership; one that changes only properties (a new Nickname)
+    /// rejoins the same room.
+    public func isSameRoom(as other: ConnectRequest) -> Bool {
+        address == other.address && token == other.token
+    }
+}

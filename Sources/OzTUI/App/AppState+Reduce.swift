@@ -84,6 +84,15 @@ extension AppState {
             if changes.left > 0 { text += ", \(changes.left) left while you were away" }
             append(.state(wireName: "ACCESS_GRANTED"), text)
             clampRosterScroll()
+        case .roomLeft(let peers):
+            // We left for another room: its peers are not shown any more, and none of them "left" (we did).
+            roster = Roster()
+            rosterScroll = 0
+            syncing = nil
+            if let room, !peers.isEmpty {
+                info(peers.count == 1 ? "left \(room): 1 peer no longer shown" : "left \(room): \(peers.count) peers no longer shown")
+            }
+            room = nil
         case .clientState(let info):
             roster.apply(change: info)
             logPresence("\(VisibleText.sanitize(info.displayName)) (\(VisibleText.sanitize(info.phoneNumber)))", online: info.status == .online)
