@@ -1,8 +1,16 @@
 import OzProtocol
 
-/// What the UI connects with; edited by `/connect`, `/nick` and the credentials prompt.
+/// What a session connects with; edited by `/connect`, `/nick` and the credentials prompt.
+///
+/// The password belongs to the server it was given for: changing `server` to another server (as
+/// ``OzProtocol/ServerAddress/sameServer(_:_:)`` compares them) empties `password`, so it can never travel to a
+/// server it was not meant for. Set a password for the new server after the server, as ``applying(_:)`` does.
 public struct Credentials: Sendable, Equatable {
-    public var server: String
+    public var server: String {
+        didSet {
+            if !ServerAddress.sameServer(oldValue, server) { password = "" }
+        }
+    }
     public var token: String
     public var nickname: String
     public var avatar: String
@@ -29,7 +37,8 @@ public struct Credentials: Sendable, Equatable {
         return properties
     }
 
-    /// These credentials with what a `/connect` line changed.
+    /// These credentials with what a `/connect` line changed. Another server drops the password unless the line gives
+    /// one (`--password`).
     public func applying(_ arguments: ConnectArguments) -> Credentials {
         var copy = self
         copy.server = arguments.server

@@ -9,7 +9,7 @@ import OzProtocol
 /// A WebSocket server on loopback that plays a broken, malicious gateway: it grants every `connect`, then sends
 /// `HostileScript`'s session for that connection (the first, second, … since it started), and echoes what the client
 /// says in the last session. Session 1 holds its hostile frames back until `release()`, so a test can look at the
-/// screen before they arrive.
+/// screen before they arrive. Started `quiet`, it only records: every `connect` gets a grant to an empty room.
 final class HostileGateway: Sendable {
     let port: Int
     private let group: MultiThreadedEventLoopGroup
@@ -21,9 +21,12 @@ final class HostileGateway: Sendable {
         let sessions = NIOLockedValueBox(0)
         let released: NIOLockedValueBox<Bool>
         let received = NIOLockedValueBox<[String]>([])
+        /// Grant every session an empty room and send nothing else.
+        let quiet: Bool
 
-        init(released: Bool) {
+        init(released: Bool, quiet: Bool) {
             self.released = NIOLockedValueBox(released)
+            self.quiet = quiet
         }
     }
 
@@ -35,9 +38,9 @@ final class HostileGateway: Sendable {
     }
 
     /// Starts listening on 127.0.0.1 on a free port.
-    static func start(released: Bool = true) async throws -> HostileGateway {
+    static func start(released: Bool = true, quiet: Bool = false) async throws -> HostileGateway {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let shared = Shared(released: released)
+        let shared = Shared(released: released, quiet: quiet)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
@@ -128,6 +131,11 @@ final class HostileConnection: ChannelInboundHandler {
     }
 
     private func begin(_ session: Int, _ context: ChannelHandlerContext) {
+        if shared.quiet {
+            sendText(ServerFrame.accessGranted(phoneNumber: HostileScript.me, room: "recorder", clients: []).encoded, context)
+            context.flush()
+            return
+        }
         switch session {
         case 1:
             sendText(HostileScript.grant(crowd: HostileScript.crowd), context)

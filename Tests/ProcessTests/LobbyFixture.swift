@@ -1,16 +1,19 @@
 import Foundation
 
 /// What the tests that run their own `ozgate` share: a private folder (also the processes' `XDG_STATE_HOME` and
-/// `HOME`), a config with one line `lobby` (token `tok`), and a free port.
+/// `HOME`), a config with one line `lobby` (token `tok`) and whatever `extraConfig` adds, and a free port.
 struct LobbyFixture {
     let folder: URL
     let config: URL
     let port: Int
 
-    init() throws {
+    /// Extension 1500 (password `12345678`) in the lobby, for `extraConfig`.
+    static let extensionConfig = "[[extension]]\nnumber = \"1500\"\npassword = \"12345678\"\nline = \"lobby\"\n"
+
+    init(extraConfig: String = "") throws {
         folder = try TemporaryFolder.make()
         config = folder.appendingPathComponent("gate.toml")
-        try "[[line]]\nname = \"lobby\"\ntoken = \"tok\"\n".write(to: config, atomically: true, encoding: .utf8)
+        try ("[[line]]\nname = \"lobby\"\ntoken = \"tok\"\n" + extraConfig).write(to: config, atomically: true, encoding: .utf8)
         port = try TemporaryFolder.freePort()
     }
 

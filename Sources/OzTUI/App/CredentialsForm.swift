@@ -1,9 +1,10 @@
 import Foundation
 import OzClient
+import OzProtocol
 
 /// The credentials prompt: a form with Server, Token, Nickname, Avatar and Password (masked), each edited with the same
 /// line editor as the input line. Tab/Down moves to the next field, Shift-Tab/Up to the previous, Enter connects,
-/// Esc cancels.
+/// Esc cancels. Password shows (and sends) the current password only while Server names the same server.
 public struct CredentialsForm: Sendable, Equatable {
     /// The form's fields, in Tab order.
     public enum Field: Int, Sendable, CaseIterable {
@@ -37,6 +38,9 @@ public struct CredentialsForm: Sendable, Equatable {
     /// Problem with the last submit (e.g. an empty token).
     public var error: String?
     private let base: Credentials
+    /// What the form itself last put in the Password field: the password given for the base server, or nothing once
+    /// Server names another one. A field holding anything else was typed by the user and is theirs to keep.
+    private var offeredPassword: String
 
     public init(credentials: Credentials, focus: Field = .server, message: String = "Connect with new credentials") {
         base = credentials
@@ -46,12 +50,15 @@ public struct CredentialsForm: Sendable, Equatable {
         ]
         self.focus = focus
         self.message = message
+        offeredPassword = credentials.password
     }
 
     public func text(_ field: Field) -> String { editors[field.rawValue].text }
 
     /// Handles a key; returns what the form ended with.
     public mutating func handle(_ key: Key) -> Outcome {
+        let server = text(.server)
+        defer { if text(.server) != server { offerPassword() } }
         switch key {
         case .escape:
             return .cancel
@@ -79,5 +86,14 @@ public struct CredentialsForm: Sendable, Equatable {
             editors[focus.rawValue].handle(key)
         }
         return .editing
+    }
+
+    /// A password goes only to the server it was given for: while Server names another server than the one the form
+    /// opened with, the Password field shows empty (and connects without one) unless the user types a password.
+    private mutating func offerPassword() {
+        guard text(.password) == offeredPassword else { return }
+        let sameServer = ServerAddress.sameServer(base.server, text(.server).trimmingCharacters(in: .whitespaces))
+        offeredPassword = sameServer ? base.password : ""
+        editors[Field.password.rawValue].set(offeredPassword)
     }
 }
