@@ -9,6 +9,8 @@ actor PlainSession {
     private let client: OzClient
     private var credentials: Credentials
     private var formatter: PlainFormatter
+    /// The current room's peers as the events told them (ourselves excluded), for `/msg` and `/whois`.
+    private var roster = Roster()
 
     init(credentials: Credentials, configuration: OzClientConfiguration = .init()) {
         self.client = OzClient(configuration: configuration)
@@ -19,7 +21,7 @@ actor PlainSession {
     func run() async {
         let events = Task { for await event in client.events { self.show(event) } }
         let signals = SignalWaiter([SIGINT, SIGTERM])
-        await connect()
+        await connect(credentials)
         let input = StandardInputLines()
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
@@ -38,7 +40,7 @@ actor PlainSession {
         await events.value
     }
 
-    private func connect() async {
+    private func connect(_ credentials: Credentials) async {
         do {
             try await client.connect(serverAddress: credentials.server, token: credentials.token, properties: credentials.properties)
         } catch {
@@ -47,6 +49,11 @@ actor PlainSession {
     }
 
     private func show(_ event: OzClientEvent) {
+        switch event {
+        case .clientState(let info): roster.apply(change: info)
+        case .roomLeft: roster = Roster()
+        default: break
+        }
         for line in formatter.lines(for: event) { write(line) }
     }
 
@@ -54,59 +61,29 @@ actor PlainSession {
         FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 
-    /// Handles one input line; false means quit.
+    /// Handles one input line through OzClient's `CommandInterpreter`; false means quit.
     private func handle(_ line: String) async -> Bool {
-        let command: ChatCommand?
-        do {
-            command = try ChatCommand.parse(line)
-        } catch {
-            write(formatter.info(error.message))
-            return true
-        }
-        guard let command else { return true }
-        switch command {
-        case .say(let text): await send(text, to: ClientFrame.room)
-        case .msg(let target, let text):
-            guard let number = await resolve(target) else { return true }
-            await send(text, to: number)
-        case .connect(let arguments?):
-            credentials = credentials.applying(arguments)
-            formatter.myNick = credentials.nickname
-            await connect()
-        case .connect(nil): write(formatter.info("usage: /connect SERVER TOKEN [--nick N] [--avatar URL] [--password P]"))
-        case .disconnect: await client.disconnect()
-        case .reconnect:
-            if await !client.reconnect() { write(formatter.info("nothing to reconnect to; use /connect")) }
-        case .nick(let nick):
-            credentials.nickname = nick
-            formatter.myNick = nick
-            await connect()
-        case .whois(let target):
-            guard let number = await resolve(target), let info = await client.peers[phoneNumber: number] else { return true }
-            write(formatter.info("\(info.phoneNumber) \(JSONWriter.string(.object(info.properties)))"))
-        case .clear: break
-        case .help: for help in ChatCommand.helpLines { write(formatter.info(help)) }
-        case .quit: return false
+        let context = CommandContext(
+            credentials: credentials, isGranted: formatter.myNumber != nil, myNumber: formatter.myNumber, roster: roster, frontEnd: .plain)
+        guard let outcome = CommandInterpreter.run(line: line, in: context) else { return true }
+        credentials = outcome.credentials
+        formatter.myNick = credentials.nickname
+        for action in outcome.actions {
+            switch action {
+            case .send(let text, let recipient):
+                do {
+                    try await client.send(text, to: recipient)
+                } catch {
+                    write(formatter.info("not sent: \(error)"))
+                }
+            case .connect(let credentials): await connect(credentials)
+            case .disconnect: await client.disconnect()
+            case .notice(let text), .refusal(let text): write(formatter.info(text))
+            case .clearLog, .openPrompt: break
+            case .quit: return false
+            }
         }
         return true
-    }
-
-    private func send(_ text: String, to recipient: String) async {
-        do {
-            try await client.send(text, to: recipient)
-        } catch {
-            write(formatter.info("not sent: \(error)"))
-        }
-    }
-
-    /// A peer's number from a number or a nickname (case-insensitive); reports ambiguity or absence.
-    private func resolve(_ target: String) async -> String? {
-        do {
-            return try await client.roster.resolve(target)
-        } catch {
-            write(formatter.info(error.message))
-            return nil
-        }
     }
 }
 

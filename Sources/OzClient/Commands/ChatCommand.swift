@@ -15,20 +15,6 @@ public enum ChatCommand: Sendable, Equatable {
     case clear
     case help
     case quit
-
-    /// One line per command, for `/help`.
-    public static let helpLines: [String] = [
-        "text                      send text to the room (start with // to send a line beginning with /)",
-        "/msg NICK|NUMBER text     send a private message",
-        "/connect SERVER TOKEN [--nick N] [--avatar URL] [--password P]   reconnect with new credentials",
-        "/disconnect               leave the room (no automatic reconnect)",
-        "/reconnect                connect again with the current credentials",
-        "/nick NAME                reconnect with a new nickname",
-        "/whois NICK|NUMBER        show every property of a peer",
-        "/clear                    clear the log",
-        "/help                     this list",
-        "/quit                     disconnect and exit",
-    ]
 }
 
 /// The arguments of `/connect`, and of the command line.
