@@ -28,9 +28,7 @@ struct PasswordScopeTests {
         let grant = try await john.waitForLine("granted as the extension") { $0.contains(" ACCESS_GRANTED ") }
         let number = try #require(grant.firstMatch(of: #/number=(\S+)/#)).1
 
-        // The same server: /whois shows us without the password; /nick and another spelling of the address keep it.
-        john.type("/whois \(number)")
-        try await john.waitForLine("whois") { $0.hasSuffix(" INFO John (\(number))") }
+        // The same server: /nick and another spelling of the address keep the password.
         john.type("/nick Johnny")
         try await john.waitForLine("granted after /nick", count: 2) { $0.contains(" ACCESS_GRANTED ") }
         john.type("/connect ws://127.0.0.1:\(first.port)/ 1500")
@@ -57,6 +55,10 @@ struct PasswordScopeTests {
             $0.contains(" ACCESS_GRANTED ") && !$0.hasSuffix("room=recorder")
         }
 
+        // /whois shows us as peers see us: without the password.
+        john.type("/whois \(number)")
+        try await john.waitForLine("whois") { $0.hasSuffix(" INFO Johnny (\(number))") }
+        try await john.waitForLine("whois properties") { $0.hasSuffix(" INFO   Nickname: Johnny") }
         john.type("/quit")
         #expect(await john.waitForExit() == 0)
         #expect(!john.stdout.contains("12345678") && !john.stdout.contains("s3cret"))
