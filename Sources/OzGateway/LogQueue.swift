@@ -41,8 +41,10 @@ public final class LogQueue: @unchecked Sendable {
             thread.name = "ozgate-log"
             thread.start()
         }
-        let notice = dropped > 0 ? droppedLine(dropped) : ""
-        guard pending.count + notice.utf8.count + line.utf8.count <= capacity else {
+        // The count's line is only made when the line itself fits.
+        let fits = pending.count + line.utf8.count <= capacity
+        let notice = fits && dropped > 0 ? droppedLine(dropped) : ""
+        guard fits, pending.count + notice.utf8.count + line.utf8.count <= capacity else {
             dropped += 1
             condition.signal()
             return

@@ -78,6 +78,7 @@ struct StandardStreamTests {
             line.split(separator: " ").first { $0.hasPrefix("count=") }.flatMap { Int($0.dropFirst("count=".count)) } ?? 0
         }
         #expect(counts.allSatisfy { $0 > 0 }, "\(counts)")
+        print("ozgate with a stuck standard error: dropped-line counts \(counts), \(gateway.stderr.utf8.count) bytes logged")
         try await expectDelivered("delivered once the log is read again", from: clients[1], to: 0, log: log)
 
         for client in clients { await client.shutdown() }
