@@ -1,7 +1,7 @@
 # The two commands of the README: `make run` and `make test`. Each installs what the machine lacks, then builds.
 SWIFT ?= swift
 
-.PHONY: run test deps build release bench conformance format fuzz
+.PHONY: run test deps build release bench conformance format fuzz fuzz-smoke
 
 deps:
 	@bash .ci/install-deps
@@ -26,16 +26,22 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
 	$(MAKE) conformance
+	$(MAKE) fuzz-smoke
 
 # The independent client (written from PROTOCOL.md alone) against a real ozgate.
 conformance:
 	$(SWIFT) build --product ozgate
 	python3 Tests/conformance/conformance.py --ozgate "$$($(SWIFT) build --show-bin-path)/ozgate"
 
-# libFuzzer targets (fuzz/run): builds them and runs each for FUZZ_SECONDS (default 60). Not part of `make test`.
+# libFuzzer targets (fuzz/run): builds them and runs each for FUZZ_SECONDS (default 60).
 FUZZ_SECONDS ?= 60
 fuzz:
 	bash fuzz/run $(FUZZ_SECONDS)
+
+# Part of `make test`: the same targets for FUZZ_SMOKE_SECONDS each, so one that no longer builds or crashes fails the tests.
+FUZZ_SMOKE_SECONDS ?= 5
+fuzz-smoke:
+	bash fuzz/run $(FUZZ_SMOKE_SECONDS)
 
 format:
 	$(SWIFT) format --in-place --recursive Sources Tests Package.swift

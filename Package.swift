@@ -8,7 +8,7 @@ let strict: [SwiftSetting] = [
 
 let package = Package(
     name: "ozchat",
-    platforms: [.macOS(.v15)],
+    // Linux only (README, "Platforms"): no `platforms:` entry, as none of the Apple ones is built or tested.
     products: [
         .executable(name: "ozgate", targets: ["ozgate"]),
         .executable(name: "ozchat", targets: ["ozchat"]),

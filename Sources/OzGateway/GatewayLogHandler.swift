@@ -4,14 +4,17 @@ import OzProtocol
 
 /// Writes one logfmt line per event to standard error: `ts=… level=info msg=connect conn=7 number=Qdb3W room=lobby`.
 /// Values with spaces, quotes or control characters are quoted and escaped, so a hostile nickname cannot forge a log line.
+/// The line goes through a `LogQueue`, so logging never waits for standard error (see there for what is dropped when).
 public struct GatewayLogHandler: LogHandler {
     public var logLevel: Logger.Level
     public var metadata: Logger.Metadata = [:]
     private let label: String
+    private let queue: LogQueue
 
-    public init(label: String, level: Logger.Level) {
+    public init(label: String, level: Logger.Level, queue: LogQueue = .standardError) {
         self.label = label
         self.logLevel = level
+        self.queue = queue
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -20,13 +23,22 @@ public struct GatewayLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var line = "ts=\(WireTimestampText.now()) level=\(event.level) msg=\(Self.quote(event.message.description))"
         let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
-        for key in merged.keys.sorted() {
-            line += " \(key)=\(Self.quote(merged[key]!.description))"
+        queue.append(Self.line(level: event.level, message: event.message.description, metadata: merged))
+    }
+
+    /// One logfmt line, newline included, stamped now.
+    static func line(level: Logger.Level, message: String, metadata: Logger.Metadata) -> String {
+        var line = "ts=\(WireTimestampText.now()) level=\(level) msg=\(quote(message))"
+        for key in metadata.keys.sorted() {
+            line += " \(key)=\(quote(metadata[key]!.description))"
         }
-        line += "\n"
-        FileHandle.standardError.write(Data(line.utf8))
+        return line + "\n"
+    }
+
+    /// The line that stands for `count` lines dropped because standard error did not take them in time.
+    static func droppedLine(count: Int) -> String {
+        line(level: .warning, message: "log lines dropped", metadata: ["count": "\(count)", "reason": "standard error is not keeping up"])
     }
 
     /// Quotes a logfmt value when it needs it, escaping anything that could break the line.

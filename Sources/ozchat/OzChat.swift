@@ -32,9 +32,11 @@ struct OzChat: ParsableCommand {
     @Option(help: "PEM file of the CA certificate(s) that wss:// trusts instead of the system's store (e.g. a private CA).")
     var ca: String?
 
-    /// Sets up malloc (see `MallocTuning`) before the command, or anything that starts a thread, runs.
+    /// Sets up malloc (see `MallocTuning`) and the standard streams (`DescriptorWriter.prepareStandardStreams`) before
+    /// the command, or anything that starts a thread, runs.
     static func main() {
         MallocTuning.apply()
+        DescriptorWriter.prepareStandardStreams()
         main(nil)
     }
 
@@ -95,7 +97,7 @@ struct OzChat: ParsableCommand {
                 embedded = room
                 credentials = try self.credentials(server: room.server, token: room.token)
             } catch {
-                FileHandle.standardError.write(Data("ozchat: \(error)\n".utf8))
+                try? DescriptorWriter.standardError.write("ozchat: \(error)\n")
                 throw ExitCode(69)
             }
         }

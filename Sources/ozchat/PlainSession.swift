@@ -4,9 +4,10 @@ import OzGateway
 import OzProtocol
 
 /// `ozchat --plain`: events become lines on stdout (see `PlainFormatter`), lines on stdin become commands.
-/// End of input, `/quit`, SIGINT and SIGTERM disconnect politely and return.
+/// End of input, `/quit`, SIGINT, SIGTERM and a standard output nobody reads any more disconnect politely and return.
 actor PlainSession {
     private let client: OzClient
+    private let output = PlainOutput()
     private var credentials: Credentials
     private var formatter: PlainFormatter
     /// The current room's peers as the events told them (ourselves excluded), for `/msg` and `/whois`.
@@ -30,6 +31,7 @@ actor PlainSession {
                 }
             }
             group.addTask { await signals.wait() }
+            group.addTask { [output] in await output.closed() }
             await group.next()
             group.cancelAll()
         }
@@ -58,7 +60,7 @@ actor PlainSession {
     }
 
     private func write(_ line: String) {
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        output.write(line)
     }
 
     /// Handles one input line through OzClient's `CommandInterpreter`; false means quit.

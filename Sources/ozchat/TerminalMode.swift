@@ -1,6 +1,7 @@
 import Foundation
 import OzClient
 import OzGateway
+import OzProtocol
 import OzTUI
 
 /// Runs the ncursesw UI on the calling thread (the main thread: every curses call stays on it) until the user quits.
@@ -11,7 +12,7 @@ enum TerminalMode {
         do {
             terminal = try NcursesTerminal(restoringOn: TerminalRestorer.crashSignals + [SIGHUP, SIGQUIT])
         } catch {
-            FileHandle.standardError.write(Data("ozchat: cannot start the terminal UI (\(error)); using --plain\n".utf8))
+            try? DescriptorWriter.standardError.write("ozchat: cannot start the terminal UI (\(error)); using --plain\n")
             return false
         }
         let runtime = TUIRuntime(terminal: terminal, configuration: configuration, credentials: credentials)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import OzGateway
+import OzProtocol
 
 /// `ozgate hash-secret`: prints the hash of a secret read from standard input, for `token_hash` / `password_hash`.
 struct HashSecret: ParsableCommand {
@@ -16,6 +17,12 @@ struct HashSecret: ParsableCommand {
         guard let line = readLine(strippingNewline: true), !line.isEmpty else {
             throw ValidationError("write the secret on standard input, e.g.  echo 'my-token' | ozgate hash-secret --token")
         }
-        print(token ? SecretHash.token(line).description : SecretHash.password(line).description)
+        let hash = token ? SecretHash.token(line).description : SecretHash.password(line).description
+        do {
+            try DescriptorWriter.standardOutput.write(hash + "\n")
+        } catch {
+            complain("ozgate: cannot write the hash: \(error)")
+            throw ExitCode(74)  // EX_IOERR
+        }
     }
 }

@@ -13,4 +13,10 @@ struct OzGate: AsyncParsableCommand {
         subcommands: [Serve.self, HashSecret.self],
         defaultSubcommand: Serve.self
     )
+
+    /// Makes writes to a closed standard stream errors, not deaths (`DescriptorWriter.prepareStandardStreams`), first.
+    static func main() async {
+        DescriptorWriter.prepareStandardStreams()
+        await main(nil)
+    }
 }

@@ -43,6 +43,8 @@ struct Serve: AsyncParsableCommand {
         guard (0...65535).contains(port) else { throw ValidationError("port must be 0–65535") }
         guard pingInterval > 0, pingTimeout > 0 else { throw ValidationError("ping interval and timeout must be positive") }
         LoggingSystem.bootstrap { GatewayLogHandler(label: $0, level: level) }
+        // What is still queued goes out before the process ends, unless standard error is stuck (then 2 s at most).
+        defer { LogQueue.standardError.flush(timeout: .seconds(2)) }
         let signals = SignalWaiter([SIGINT, SIGTERM])
 
         let directory: AccessDirectory
@@ -56,7 +58,7 @@ struct Serve: AsyncParsableCommand {
                 limits = file.limits
                 if let seconds = file.handshakeTimeout { handshakeTimeout = .seconds(Int64(seconds)) }
             } catch {
-                FileHandle.standardError.write(Data("ozgate: config error: \(error)\n".utf8))
+                complain("ozgate: config error: \(error)")
                 throw ExitCode(78)
             }
         } else {
@@ -70,7 +72,7 @@ struct Serve: AsyncParsableCommand {
             do {
                 tls = try GatewayTLS(certificateFile: tlsCert, keyFile: tlsKey)
             } catch {
-                FileHandle.standardError.write(Data("ozgate: config error: \(error)\n".utf8))
+                complain("ozgate: config error: \(error)")
                 throw ExitCode(78)
             }
         }
@@ -85,7 +87,7 @@ struct Serve: AsyncParsableCommand {
         do {
             try await gateway.start()
         } catch {
-            FileHandle.standardError.write(Data("ozgate: cannot listen on \(host):\(port): \(error)\n".utf8))
+            complain("ozgate: cannot listen on \(host):\(port): \(error)")
             await gateway.shutdown()
             throw ExitCode(69)
         }
@@ -102,7 +104,8 @@ struct Serve: AsyncParsableCommand {
             do {
                 try LocalGatewayFile(server: url, token: embeddedToken).write(path: tokenFile)
             } catch {
-                FileHandle.standardError.write(Data("ozgate: warning: cannot write \(tokenFile): \(error)\n".utf8))
+                // Through the log, which never waits: the gateway is serving by now.
+                logger.warning("cannot write the token file", metadata: ["path": "\(tokenFile)", "error": "\(error)"])
             }
             say("lobby token: \(embeddedToken)")
         }
@@ -112,7 +115,13 @@ struct Serve: AsyncParsableCommand {
     }
 }
 
-/// Prints a line to standard output unbuffered, so a supervising process sees it at once.
+/// Prints a line to standard output unbuffered, so a supervising process sees it at once. A standard output nobody
+/// reads any more is no reason to stop serving: the line is lost.
 func say(_ line: String) {
-    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    try? DescriptorWriter.standardOutput.write(line + "\n")
+}
+
+/// Writes a line to standard error directly (not through the log's queue): for the lines written instead of serving.
+func complain(_ line: String) {
+    try? DescriptorWriter.standardError.write(line + "\n")
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import OzProtocol
 
 /// `ozload`: many simulated clients over real WebSockets, for tests and benchmarks.
 @main
@@ -7,6 +8,12 @@ struct OzLoad: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ozload", abstract: "Simulated ozchat clients against an ozgate (loopback only).",
         subcommands: [Storm.self, Fanout.self, Idle.self, Churn.self, Population.self])
+
+    /// Makes writes to a closed standard stream errors, not deaths (`DescriptorWriter.prepareStandardStreams`), first.
+    static func main() async {
+        DescriptorWriter.prepareStandardStreams()
+        await main(nil)
+    }
 }
 
 /// Where the gateway is and how to reach it: either `--url`/`--token`, or `--spawn-gateway PATH` to start a private one.

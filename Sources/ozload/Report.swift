@@ -1,4 +1,5 @@
 import Foundation
+import OzProtocol
 
 /// One figure of a scenario's result.
 enum ReportValue: Sendable {
@@ -63,11 +64,12 @@ struct Report: Sendable {
                 lines.append("  " + key.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + value.human)
             }
         }
-        FileHandle.standardOutput.write(Data(lines.map { $0 + "\n" }.joined().utf8))
+        // A reader that has gone (`ozload … | head -1`) has taken what it wanted: the run's exit status stands.
+        try? DescriptorWriter.standardOutput.write(lines.map { $0 + "\n" }.joined())
     }
 }
 
 /// Progress lines on standard error (never mixed into `--json` output).
 func note(_ text: String) {
-    FileHandle.standardError.write(Data("ozload: \(text)\n".utf8))
+    try? DescriptorWriter.standardError.write("ozload: \(text)\n")
 }

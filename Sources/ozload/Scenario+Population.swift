@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NIOCore
+import OzProtocol
 
 /// `ozload population`: connects N quiet members to one room, then follows commands from standard input, one a line:
 /// `join K` (K more members), `leave K` (the K oldest leave with `disconnect`), `say K` (K room messages from members in
@@ -19,9 +20,10 @@ struct Population: AsyncParsableCommand {
         let token = tokens[0]
         var everyone = await context.connectInBatches(0..<clients, tokens: [token], tracking: .minimal, batch: batch)
         var online = everyone
-        reply("ready \(context.tally.granted.value) port=\(context.port)")
+        // Nobody reading the answers any more ends the run as `quit` does.
+        var answering = reply("ready \(context.tally.granted.value) port=\(context.port)")
         var speaker = 0
-        while let line = await Self.nextLine() {
+        while answering, let line = await Self.nextLine() {
             let words = line.split(separator: " ")
             let count = words.count > 1 ? Int(words[1]) ?? 0 : 0
             switch words.first {
@@ -30,14 +32,14 @@ struct Population: AsyncParsableCommand {
                     everyone.count..<(everyone.count + count), tokens: [token], tracking: .minimal, batch: batch, timeout: timeout)
                 everyone += added
                 online += added
-                reply("joined \(count) online=\(online.count) granted=\(context.tally.granted.value)")
+                answering = reply("joined \(count) online=\(online.count) granted=\(context.tally.granted.value)")
             case "leave":
                 let leaving = online.prefix(count)
                 online.removeFirst(leaving.count)
                 let closedBefore = context.tally.closed.value
                 for client in leaving { client.eventLoop.execute { client.leave(graceful: true) } }
                 _ = await context.wait(upTo: timeout, step: 0.005) { context.tally.closed.value - closedBefore >= leaving.count }
-                reply("left \(leaving.count) online=\(online.count)")
+                answering = reply("left \(leaving.count) online=\(online.count)")
             case "say":
                 // All but the last go out at once; the last is sent once they are all delivered, so it is also the
                 // last in the room's order and a watcher can wait for its text ("population message N last").
@@ -56,13 +58,13 @@ struct Population: AsyncParsableCommand {
                 }
                 let expected = count * members.count
                 done = await context.wait(upTo: timeout, step: 0.005) { context.tally.deliveries.value - before >= expected } && done
-                reply("said \(count) delivered=\(context.tally.deliveries.value - before) complete=\(done)")
+                answering = reply("said \(count) delivered=\(context.tally.deliveries.value - before) complete=\(done)")
             case "status":
-                reply("online \(online.count) granted=\(context.tally.granted.value) closed=\(context.tally.closed.value)")
+                answering = reply("online \(online.count) granted=\(context.tally.granted.value) closed=\(context.tally.closed.value)")
             case "quit":
                 break
             default:
-                reply("error unknown command: \(line)")
+                answering = reply("error unknown command: \(line)")
                 continue
             }
             if words.first == "quit" { break }
@@ -72,8 +74,9 @@ struct Population: AsyncParsableCommand {
         await context.shutdown()
     }
 
-    private func reply(_ text: String) {
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    /// Answers on standard output; false when that failed (the reader has gone).
+    private func reply(_ text: String) -> Bool {
+        (try? DescriptorWriter.standardOutput.write(text + "\n")) != nil
     }
 
     /// The next line of standard input, read off the cooperative pool; nil at end of input.

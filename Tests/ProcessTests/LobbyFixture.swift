@@ -21,8 +21,10 @@ struct LobbyFixture {
     var environment: [String: String] { ["XDG_STATE_HOME": folder.path, "HOME": folder.path] }
 
     /// Starts `ozgate` on `port` with the config and `arguments`, once it says it is listening (within `timeout`).
-    func startGateway(_ arguments: [String] = [], timeout: Duration = .seconds(20)) async throws -> ChildProcess {
-        let gateway = try ChildProcess("ozgate", ["--config", config.path, "--port", "\(port)"] + arguments)
+    func startGateway(_ arguments: [String] = [], stderr: ChildProcess.OutputPipe = .collected, timeout: Duration = .seconds(20)) async throws
+        -> ChildProcess
+    {
+        let gateway = try ChildProcess("ozgate", ["--config", config.path, "--port", "\(port)"] + arguments, stderr: stderr)
         try await gateway.waitForLine("listening", timeout: timeout) { $0.hasPrefix("listening on ws://") }
         return gateway
     }

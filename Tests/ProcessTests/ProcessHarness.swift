@@ -16,32 +16,70 @@ final class ChildProcess: @unchecked Sendable {
             .appendingPathComponent(".build/debug/\(name)")
     }
 
-    init(_ name: String, _ arguments: [String], environment: [String: String] = [:]) throws {
+    /// How the child's standard output or standard error is connected.
+    enum OutputPipe {
+        /// A pipe the test reads as the child writes: `stdout`, `stderr`, `lines`, `waitForLine`.
+        case collected
+        /// A pipe of one page (4 KiB) that nobody reads until `collectError()`: it fills up, then the child's writes wait.
+        case unread
+        /// A pipe whose reading end is closed once the child runs: each write the child makes fails (EPIPE).
+        case closed
+    }
+
+    init(
+        _ name: String, _ arguments: [String], environment: [String: String] = [:], stdout: OutputPipe = .collected,
+        stderr: OutputPipe = .collected
+    ) throws {
+        // Typing to a child that has exited must fail (EPIPE), not kill the test runner.
+        _ = Glibc.signal(SIGPIPE, SIG_IGN)
         process.executableURL = Self.executable(name)
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         process.standardInput = input
         process.standardOutput = output
         process.standardError = error
-        let collected = self.collected
-        output.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            collected.withLockedValue { $0.out += String(decoding: data, as: UTF8.self) }
-        }
-        error.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            collected.withLockedValue { $0.err += String(decoding: data, as: UTF8.self) }
+        let streams = [(output, stdout, false), (error, stderr, true)]
+        for (pipe, stream, isError) in streams {
+            switch stream {
+            case .collected: collect(pipe, isError: isError)
+            // F_SETPIPE_SZ (1031): the smallest pipe Linux makes, so a little output fills it.
+            case .unread: _ = fcntl(pipe.fileHandleForReading.fileDescriptor, 1031, 4096)
+            case .closed: break
+            }
         }
         try process.run()
+        for (pipe, stream, _) in streams where stream == .closed { try? pipe.fileHandleForReading.close() }
+    }
+
+    private func collect(_ pipe: Pipe, isError: Bool) {
+        let collected = self.collected
+        pipe.fileHandleForReading.readabilityHandler = { handle in
+            let text = String(decoding: handle.availableData, as: UTF8.self)
+            collected.withLockedValue {
+                if isError { $0.err += text } else { $0.out += text }
+            }
+        }
+    }
+
+    /// Starts reading an `.unread` standard error (into `stderr`), as a reader that was stuck would.
+    func collectError() {
+        collect(error, isError: true)
+    }
+
+    /// The reader of standard output goes away, as `head -1` does once it has its line: nothing more is collected and
+    /// the pipe's reading end is closed, so the child's next write fails (EPIPE).
+    func closeOutput() {
+        output.fileHandleForReading.readabilityHandler = nil
+        try? output.fileHandleForReading.close()
     }
 
     var stdout: String { collected.withLockedValue { $0.out } }
     var stderr: String { collected.withLockedValue { $0.err } }
     var lines: [String] { stdout.split(separator: "\n").map(String.init) }
 
-    /// Writes a line to the child's standard input.
+    /// Writes a line to the child's standard input; nothing happens once the child has gone (SIGPIPE is ignored here).
     func type(_ line: String) {
-        input.fileHandleForWriting.write(Data((line + "\n").utf8))
+        try? input.fileHandleForWriting.write(contentsOf: Data((line + "\n").utf8))
     }
 
     /// Closes the child's standard input (end of input).
