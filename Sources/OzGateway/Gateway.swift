@@ -74,6 +74,7 @@ public final class Gateway: Sendable {
                     // Just in front of the frame encoder: behind TLS, so pre-framed room frames are encrypted too.
                     let encoder = try channel.pipeline.syncOperations.handler(type: WebSocketFrameEncoder.self)
                     try channel.pipeline.syncOperations.addHandler(RawFrameWriter(), position: .before(encoder))
+                    try channel.pipeline.syncOperations.addHandler(MessageAssembly.aggregator(maxMessageBytes: configuration.maxClientMessageBytes))
                     try channel.pipeline.syncOperations.addHandler(ConnectionHandler(gateway: core, id: id, logger: logger))
                 }
             }
