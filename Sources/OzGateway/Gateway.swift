@@ -43,16 +43,20 @@ public final class Gateway: Sendable {
             )
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let ip = channel.remoteAddress?.ipAddress ?? "?"
-                    if let refusal = core.admission.admit(ip) {
+                    let peer = PeerAddress(channel.remoteAddress)
+                    if let refusal = core.admission.admit(peer) {
                         if refusal.log {
+                            let ip = channel.remoteAddress?.ipAddress ?? "?"
                             core.logger.notice(
-                                "refuse", metadata: ["ip": "\(ip)", "reason": "\(refusal.reason)", "suppressed": "\(refusal.suppressed)"])
+                                "refuse",
+                                metadata: [
+                                    "ip": "\(ip)", "counted_as": "\(peer.key)", "reason": "\(refusal.reason)", "suppressed": "\(refusal.suppressed)",
+                                ])
                         }
                         try channel.pipeline.syncOperations.addHandler(RefusalHandler(reason: refusal.reason))
                         return
                     }
-                    channel.closeFuture.whenComplete { _ in core.admission.release(ip) }
+                    channel.closeFuture.whenComplete { _ in core.admission.release(peer) }
                     try Self.configurePipeline(channel, core: core)
                 }
             }
