@@ -11,7 +11,7 @@ import NIOWebSocket
 public final class Gateway: Sendable {
     public let configuration: GatewayConfiguration
     private let group: MultiThreadedEventLoopGroup
-    private let core: GatewayCore
+    let core: GatewayCore
     private let serverChannel = NIOLockedValueBox<(any Channel)?>(nil)
     private let stopped = NIOLockedValueBox(false)
 

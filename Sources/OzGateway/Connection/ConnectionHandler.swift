@@ -238,6 +238,22 @@ final class ConnectionHandler: ChannelInboundHandler {
         scheduleFlush()
     }
 
+    /// Queues the `ACCESS_GRANTED` snapshot. It can be up to 16 MiB, more than the `maxOutboundBytes` a member may have
+    /// unsent before it is closed as `slow`, so the limit is raised by the snapshot's size until it has been written:
+    /// a big room's newcomer is not taken for a slow one, and what queues behind the snapshot is still bounded.
+    func enqueueSnapshot(_ frame: ByteBuffer) {
+        guard case .granted = state, let rawContext, let options = rawContext.channel.syncOptions else { return }
+        let limit = configuration.maxOutboundBytes
+        let raised = ChannelOptions.Types.WriteBufferWaterMark(low: limit / 2, high: limit + frame.readableBytes)
+        try? options.setOption(.writeBufferWaterMark, value: raised)
+        let written = rawContext.eventLoop.makePromise(of: Void.self)
+        rawContext.write(NIOAny(frame), promise: written)
+        written.futureResult.assumeIsolated().whenComplete { _ in
+            try? options.setOption(.writeBufferWaterMark, value: .init(low: limit / 2, high: limit))
+        }
+        scheduleFlush()
+    }
+
     /// Writes a room frame past the frame encoder; see `enqueue`.
     private func enqueueUnflushed(_ frame: ByteBuffer) {
         guard case .granted = state, let rawContext else { return }
