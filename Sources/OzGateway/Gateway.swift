@@ -11,7 +11,7 @@ import NIOWebSocket
 public final class Gateway: Sendable {
     public let configuration: GatewayConfiguration
     private let group: MultiThreadedEventLoopGroup
-    private let core: GatewayCore
+    let core: GatewayCore
     private let serverChannel = NIOLockedValueBox<(any Channel)?>(nil)
     private let stopped = NIOLockedValueBox(false)
 
@@ -43,16 +43,20 @@ public final class Gateway: Sendable {
             )
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let ip = channel.remoteAddress?.ipAddress ?? "?"
-                    if let refusal = core.admission.admit(ip) {
+                    let peer = PeerAddress(channel.remoteAddress)
+                    if let refusal = core.admission.admit(peer) {
                         if refusal.log {
+                            let ip = channel.remoteAddress?.ipAddress ?? "?"
                             core.logger.notice(
-                                "refuse", metadata: ["ip": "\(ip)", "reason": "\(refusal.reason)", "suppressed": "\(refusal.suppressed)"])
+                                "refuse",
+                                metadata: [
+                                    "ip": "\(ip)", "counted_as": "\(peer.key)", "reason": "\(refusal.reason)", "suppressed": "\(refusal.suppressed)",
+                                ])
                         }
                         try channel.pipeline.syncOperations.addHandler(RefusalHandler(reason: refusal.reason))
                         return
                     }
-                    channel.closeFuture.whenComplete { _ in core.admission.release(ip) }
+                    channel.closeFuture.whenComplete { _ in core.admission.release(peer) }
                     try Self.configurePipeline(channel, core: core)
                 }
             }
@@ -74,6 +78,7 @@ public final class Gateway: Sendable {
                     // Just in front of the frame encoder: behind TLS, so pre-framed room frames are encrypted too.
                     let encoder = try channel.pipeline.syncOperations.handler(type: WebSocketFrameEncoder.self)
                     try channel.pipeline.syncOperations.addHandler(RawFrameWriter(), position: .before(encoder))
+                    try channel.pipeline.syncOperations.addHandler(MessageAssembly.aggregator(maxMessageBytes: configuration.maxClientMessageBytes))
                     try channel.pipeline.syncOperations.addHandler(ConnectionHandler(gateway: core, id: id, logger: logger))
                 }
             }

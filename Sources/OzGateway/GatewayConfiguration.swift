@@ -16,7 +16,8 @@ public struct GatewayConfiguration: Sendable {
     public var handshakeTimeout: TimeAmount
     /// Largest WebSocket message a client may send (PROTOCOL.md: 64 KiB); larger closes with 1009.
     public var maxClientMessageBytes: Int
-    /// Bytes queued for one member before it is closed as `slow`.
+    /// Bytes queued for one member before it is closed as `slow`. A newcomer's snapshot (up to 16 MiB) is not counted
+    /// while it is being written (see `ConnectionHandler.enqueueSnapshot`).
     public var maxOutboundBytes: Int
     /// More than this many bad frames within `badFrameWindow` closes the connection with 1008.
     public var badFrameLimit: Int

@@ -14,6 +14,8 @@ final class GatewayCore: Sendable {
     let threadPool: NIOThreadPool
     let logger: Logger
     let admission: AdmissionControl
+    /// Bounds the extension logins waiting for `threadPool`.
+    let passwordChecks: PasswordCheckQueue
     private let connections = NIOLockedValueBox([Int: (channel: any Channel, handler: NIOLoopBound<ConnectionHandler>)]())
     private let nextID = NIOLockedValueBox(0)
 
@@ -21,16 +23,23 @@ final class GatewayCore: Sendable {
         self.configuration = configuration
         self.logger = logger
         self.admission = AdmissionControl(limits: configuration.limits)
+        self.passwordChecks = PasswordCheckQueue(capacity: configuration.limits.maxPendingPasswordChecks, logger: logger)
         let numbers = NumberRegistry(reserved: Set(configuration.directory.extensions.keys))
         self.numbers = numbers
         var rooms: [String: Room] = [:]
+        // Drawn numbers are 5 characters; an extension's is its own.
+        let longestNumber = configuration.directory.extensions.keys.map(SnapshotBudget.jsonBytes).reduce(SnapshotBudget.jsonBytes("XXXXX"), max)
         for line in configuration.directory.lines {
+            let budget = SnapshotBudget(snapshotLimit: configuration.limits.maxSnapshotBytes, room: line.name, longestNumber: longestNumber)
             rooms[line.name] = Room(
                 name: line.name, eventLoop: group.next(), presenceWindow: configuration.presenceWindow,
-                memberLimit: configuration.limits.maxMembersPerRoom
+                memberLimit: configuration.limits.maxMembersPerRoom, snapshotBudget: budget
             ) { numbers.release($0) }
         }
         self.rooms = rooms
+        if let note = RoomCapacity(limits: configuration.limits, longestNumber: longestNumber).note {
+            logger.notice("room limits", metadata: ["note": "\(note)"])
+        }
         self.threadPool = NIOThreadPool(numberOfThreads: 2)
         threadPool.start()
     }

@@ -69,7 +69,8 @@ final class LoadContext: Sendable {
         let upgraded = ClientBootstrap(group: client.eventLoop)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
-                let upgrader = NIOWebSocketClientUpgrader(maxFrameSize: 1 << 24, automaticErrorHandling: true) { channel, _ in
+                let upgrader = NIOWebSocketClientUpgrader(maxFrameSize: WireLimits.maxServerMessageBytes, automaticErrorHandling: true) {
+                    channel, _ in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(ClientChannelHandler(client: client, connectFrame: connectFrame))
                     }

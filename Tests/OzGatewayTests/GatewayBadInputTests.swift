@@ -79,6 +79,39 @@ struct GatewayBadInputTests {
         }
     }
 
+    /// Fragments out of order or too many of them are protocol errors (1002), whatever the aggregator calls them.
+    @Test(arguments: [
+        [(false, WebSocketOpcode.continuation, "orphan")],
+        [(false, .text, "{\"type\":"), (true, .text, "{}")],
+        Array(repeating: (false, WebSocketOpcode.continuation, "x"), count: MessageAssembly.maxFragments).enumerated().map { index, piece in
+            index == 0 ? (false, .text, "x") : piece
+        } + [(true, .continuation, "x")],
+    ])
+    func malformedFragmentsCloseWith1002(frames: [(Bool, WebSocketOpcode, String)]) async throws {
+        try await TestGateway.with { gateway in
+            let (socket, _) = try await TestSocket.join(port: gateway.port, token: TestGateway.lobbyToken)
+            for (fin, opcode, text) in frames {
+                try? await socket.sendFrame(WebSocketFrame(fin: fin, opcode: opcode, data: ByteBuffer(string: text)))
+            }
+            #expect(await socket.closeCode() == 1002)
+        }
+    }
+
+    @Test func fragmentsUpToTheLimitStillMakeAMessage() async throws {
+        try await TestGateway.with { gateway in
+            let (socket, _) = try await TestSocket.join(port: gateway.port, token: TestGateway.lobbyToken)
+            let bytes = Array(ClientFrame.message(to: "*", text: String(repeating: "y", count: 4_000)).encoded.utf8)
+            let size = (bytes.count + MessageAssembly.maxFragments - 1) / MessageAssembly.maxFragments
+            let pieces = stride(from: 0, to: bytes.count, by: size).map { bytes[$0..<min($0 + size, bytes.count)] }
+            #expect(pieces.count <= MessageAssembly.maxFragments)
+            for (index, piece) in pieces.enumerated() {
+                let frame = WebSocketFrame(fin: index == pieces.count - 1, opcode: index == 0 ? .text : .continuation, data: ByteBuffer(bytes: piece))
+                try await socket.sendFrame(frame)
+            }
+            #expect(try await socket.nextFrame().chatMessage?.text.count == 4_000)
+        }
+    }
+
     @Test func tooManyBadFramesCloseWith1008() async throws {
         try await TestGateway.with { gateway in
             let (socket, _) = try await TestSocket.join(port: gateway.port, token: TestGateway.lobbyToken)

@@ -179,7 +179,9 @@ private struct ConfigSchema {
             ("connections_per_ip", 0...1_000_000, \.connectionsPerIP), ("connect_rate_per_ip", 0...1_000_000, \.connectRatePerIP),
             ("connect_burst_per_ip", 1...1_000_000, \.connectBurstPerIP),
             ("max_properties_bytes", 2...WireLimits.maxPropertiesBytes, \.maxPropertiesBytes),
-            ("max_members_per_room", 0...10_000_000, \.maxMembersPerRoom), ("handshake_timeout", 1...3600, nil),
+            ("max_members_per_room", 0...10_000_000, \.maxMembersPerRoom),
+            ("max_snapshot_bytes", 16 * 1024...WireLimits.maxServerMessageBytes, \.maxSnapshotBytes),
+            ("max_pending_password_checks", 1...100_000, \.maxPendingPasswordChecks), ("handshake_timeout", 1...3600, nil),
         ]
         let reader = try TableReader(table, allowed: keys.map(\.0) + ["per_ip_limits_on_loopback"], schema: self)
         var limits = GatewayLimits.standard

@@ -7,7 +7,8 @@ import OzProtocol
 
 extension ConnectionHandler {
     /// Checks a `connect` frame's limits and credentials. Password hashes are slow by design, so extension logins are
-    /// checked on the gateway's thread pool, never on the network threads.
+    /// checked on the gateway's thread pool, never on the network threads, and only as many at once as
+    /// `GatewayLimits.maxPendingPasswordChecks` allows: past that a login is refused as "server busy", never queued.
     func authenticate(token: String, properties: JSONObject) {
         guard (1...WireLimits.maxTokenLength).contains(token.count) else {
             return deny("token must be 1–\(WireLimits.maxTokenLength) characters, not \(token.count)")
@@ -23,9 +24,14 @@ extension ConnectionHandler {
         let password = properties.password
         guard let loop = context?.eventLoop else { return }
         if directory.isExtension(token) {
+            let checks = gateway.passwordChecks
+            guard checks.enter() else {
+                return deny("server busy: too many logins are being checked; try again in a moment")
+            }
             gateway.threadPool.runIfActive(eventLoop: loop) {
                 directory.decide(token: token, password: password)
             }.assumeIsolated().whenComplete { result in
+                checks.leave()
                 switch result {
                 case .success(let decision): self.finishAuthentication(decision, properties: properties)
                 case .failure: self.deny("the gateway is shutting down")

@@ -4,8 +4,9 @@ import NIOCore
 import NIOWebSocket
 import OzProtocol
 
-/// One client's WebSocket after the HTTP upgrade: reassembles messages, answers pings, enforces the handshake deadline,
-/// the bad-frame budget and liveness, authenticates `connect`, and feeds granted sessions into their room.
+/// One client's WebSocket after the HTTP upgrade: answers pings, enforces the handshake deadline, the bad-frame budget
+/// and liveness, authenticates `connect`, and feeds granted sessions into their room. Fragmented messages arrive whole,
+/// reassembled by NIO's `NIOWebSocketFrameAggregator` in front of it (see `MessageAssembly`), whose errors close here.
 /// Everything here runs on the channel's event loop.
 final class ConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = WebSocketFrame
@@ -27,7 +28,6 @@ final class ConnectionHandler: ChannelInboundHandler {
     var context: ChannelHandlerContext?
     /// The `RawFrameWriter`'s context: room frames, already framed, are written there, past NIO's frame encoder.
     private var rawContext: ChannelHandlerContext?
-    private var assembling: (opcode: WebSocketOpcode, data: ByteBuffer)?
     private var lastHeard = NIODeadline.now()
     private var badFrames: [NIODeadline] = []
     private var messageBucket: TokenBucket
@@ -90,6 +90,11 @@ final class ConnectionHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // A message the aggregator would not reassemble: too large (1009, as PROTOCOL.md says) or malformed (1002).
+        if let refusal = MessageAssembly.refusal(for: error) {
+            endReason = refusal.endReason
+            return closeWebSocket(code: refusal.code, reason: refusal.reason)
+        }
         endReason = "error: \(error)"
         context.close(promise: nil)
     }
@@ -108,26 +113,8 @@ final class ConnectionHandler: ChannelInboundHandler {
         case .connectionClose:
             receivedClose(frame)
         case .text, .binary:
-            guard assembling == nil else { return protocolError("new message before the previous one ended") }
-            if frame.fin {
-                handleMessage(opcode: frame.opcode, data: frame.unmaskedData)
-            } else {
-                assembling = (frame.opcode, frame.unmaskedData)
-            }
-        case .continuation:
-            guard var message = assembling else { return protocolError("continuation frame without a message") }
-            guard message.data.readableBytes + frame.length <= configuration.maxClientMessageBytes else {
-                endReason = "message over \(configuration.maxClientMessageBytes) bytes"
-                return closeWebSocket(code: .messageTooLarge, reason: "message too large")
-            }
-            var data = frame.unmaskedData
-            message.data.writeBuffer(&data)
-            if frame.fin {
-                assembling = nil
-                handleMessage(opcode: message.opcode, data: message.data)
-            } else {
-                assembling = message
-            }
+            // Whole messages only: the aggregator in front turned fragments into one frame.
+            handleMessage(opcode: frame.opcode, data: frame.unmaskedData)
         default:
             protocolError("reserved opcode")
         }
@@ -248,6 +235,22 @@ final class ConnectionHandler: ChannelInboundHandler {
     /// Queues a room frame (already a complete WebSocket frame, see `TextFrame`); ignored once the session is ending.
     func enqueue(_ frame: ByteBuffer) {
         enqueueUnflushed(frame)
+        scheduleFlush()
+    }
+
+    /// Queues the `ACCESS_GRANTED` snapshot. It can be up to 16 MiB, more than the `maxOutboundBytes` a member may have
+    /// unsent before it is closed as `slow`, so the limit is raised by the snapshot's size until it has been written:
+    /// a big room's newcomer is not taken for a slow one, and what queues behind the snapshot is still bounded.
+    func enqueueSnapshot(_ frame: ByteBuffer) {
+        guard case .granted = state, let rawContext, let options = rawContext.channel.syncOptions else { return }
+        let limit = configuration.maxOutboundBytes
+        let raised = ChannelOptions.Types.WriteBufferWaterMark(low: limit / 2, high: limit + frame.readableBytes)
+        try? options.setOption(.writeBufferWaterMark, value: raised)
+        let written = rawContext.eventLoop.makePromise(of: Void.self)
+        rawContext.write(NIOAny(frame), promise: written)
+        written.futureResult.assumeIsolated().whenComplete { _ in
+            try? options.setOption(.writeBufferWaterMark, value: .init(low: limit / 2, high: limit))
+        }
         scheduleFlush()
     }
 

@@ -2,7 +2,8 @@ import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 
-/// Per-IP admission at accept time: how many connections each address has open and how fast it opens new ones.
+/// Per-IP admission at accept time: how many connections each address has open and how fast it opens new ones. An
+/// IPv6 peer counts as its /64 (see `PeerAddress`), so a client cannot dodge the limits by hopping addresses.
 /// Thread-safe (connections are accepted on every event loop). Refusals are logged at most once per address per
 /// `logInterval`, with how many were refused meanwhile, so a flood cannot flood the log too.
 final class AdmissionControl: Sendable {
@@ -31,9 +32,10 @@ final class AdmissionControl: Sendable {
         self.limits = limits
     }
 
-    /// Admits a new connection from `ip` (counting it open), or says why not.
-    func admit(_ ip: String, at now: NIODeadline = .now()) -> Refusal? {
-        guard appliesTo(ip) else { return nil }
+    /// Admits a new connection from `peer` (counting it open), or says why not.
+    func admit(_ peer: PeerAddress, at now: NIODeadline = .now()) -> Refusal? {
+        guard appliesTo(peer) else { return nil }
+        let ip = peer.key
         return state.withLockedValue { state in
             var address = state.addresses[ip] ?? Address(bucket: TokenBucket(rate: limits.connectRatePerIP, burst: limits.connectBurstPerIP))
             defer {
@@ -62,8 +64,9 @@ final class AdmissionControl: Sendable {
     }
 
     /// A connection admitted by `admit` has closed.
-    func release(_ ip: String, at now: NIODeadline = .now()) {
-        guard appliesTo(ip) else { return }
+    func release(_ peer: PeerAddress, at now: NIODeadline = .now()) {
+        guard appliesTo(peer) else { return }
+        let ip = peer.key
         state.withLockedValue { state in
             guard var address = state.addresses[ip] else { return }
             address.open = max(0, address.open - 1)
@@ -75,7 +78,7 @@ final class AdmissionControl: Sendable {
         }
     }
 
-    private func appliesTo(_ ip: String) -> Bool {
-        limits.perIPLimitsOnLoopback || !(ip.hasPrefix("127.") || ip == "::1" || ip.hasPrefix("::ffff:127."))
+    private func appliesTo(_ peer: PeerAddress) -> Bool {
+        limits.perIPLimitsOnLoopback || !peer.isLoopback
     }
 }

@@ -50,6 +50,17 @@ final class Member: @unchecked Sendable {
         }
     }
 
+    /// Queues the member's `ACCESS_GRANTED` snapshot (a complete WebSocket frame), from any thread. The snapshot may be
+    /// larger than the slow-consumer limit, which is lifted by its size until it is written (see `enqueueSnapshot`).
+    /// Like `send`, it writes at once on its own loop, so the snapshot stays ahead of the presence changes after it.
+    func sendSnapshot(_ frame: ByteBuffer) {
+        if eventLoop.inEventLoop {
+            connection.value.enqueueSnapshot(frame)
+        } else {
+            eventLoop.execute { self.connection.value.enqueueSnapshot(frame) }
+        }
+    }
+
     /// Refuses the member after all (its room is full): `ACCESS_DENIED` with `reason`, then close 1008. Any thread.
     func deny(_ reason: String) {
         eventLoop.execute { self.connection.value.denyFromRoom(reason) }

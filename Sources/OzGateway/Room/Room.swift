@@ -19,6 +19,10 @@ final class Room: @unchecked Sendable {
     private let presenceWindow: TimeAmount
     /// Most members at once (0: no limit); a newcomer past it is denied, a replacement is not.
     private let memberLimit: Int
+    /// How big the member list may grow for every snapshot to fit in what a client accepts.
+    private let snapshotBudget: SnapshotBudget
+    /// The member list as a snapshot carries it, plus one: every member's ONLINE entry and a comma after each.
+    private var memberListBytes = 0
     private var nextSequence = 0
     private var flushScheduled = false
     /// Message ids are `EPOCH-N`: the epoch keeps ids unique across gateway restarts.
@@ -34,12 +38,13 @@ final class Room: @unchecked Sendable {
 
     init(
         name: String, eventLoop: any EventLoop, presenceWindow: TimeAmount = .zero, memberLimit: Int = 0,
-        releaseNumber: @escaping @Sendable (String) -> Void
+        snapshotBudget: SnapshotBudget, releaseNumber: @escaping @Sendable (String) -> Void
     ) {
         self.name = name
         self.eventLoop = eventLoop
         self.presenceWindow = presenceWindow
         self.memberLimit = memberLimit
+        self.snapshotBudget = snapshotBudget
         self.releaseNumber = releaseNumber
         self.epoch = String((0..<4).map { _ in "abcdefghijkmnpqrstuvwxyz23456789".randomElement()! })
     }
@@ -48,29 +53,33 @@ final class Room: @unchecked Sendable {
     var count: Int { members.count }
 
     /// Admits a member: replaces any session with the same number, sends it the snapshot, announces it to the others.
+    /// A member is denied if the room is full: at its member limit, or with a member list that would no longer fit in
+    /// a snapshot (checked for a replacement too, whose properties may have grown; the replaced session then stays).
     func join(_ member: Member) {
         eventLoop.preconditionInEventLoop()
         guard !closed else {
             member.end(.shutdown)
             return
         }
-        if let previous = members[member.phoneNumber] {
+        let previous = members[member.phoneNumber]
+        // The member list a later newcomer's snapshot would carry, with this member in it.
+        let listBytes = memberListBytes - (previous.map { $0.onlineJSON.count + 1 } ?? 0) + member.onlineJSON.count
+        if previous == nil, memberLimit > 0, members.count >= memberLimit {
+            return refuse(member, "the room \(name) is full (\(memberLimit) members)")
+        }
+        if listBytes > snapshotBudget.memberListLimit {
+            let limit = SnapshotBudget.describe(snapshotBudget.snapshotLimit)
+            return refuse(member, "the room \(name) is full (\(members.count) members): its member list would pass the \(limit) snapshot limit")
+        }
+        if let previous {
             remove(previous)
             previous.end(.replaced)
-        } else if memberLimit > 0, members.count >= memberLimit {
-            if member.numberIsDrawn { releaseNumber(member.phoneNumber) }
-            member.deny("the room \(name) is full (\(memberLimit) members)")
-            return
         }
         // Pending presence changes are already reflected in `members`, so the snapshot covers them; the newcomer's
         // `joinSequence` makes the next flush send it only what happens after its own join.
         var frame: [UInt8] = []
-        frame.reserveCapacity(96 + members.count * 96)
-        frame.append(contentsOf: #"{"type":"connectionState","state":"ACCESS_GRANTED","phoneNumber":"#.utf8)
-        JSONWriter.writeString(member.phoneNumber, into: &frame)
-        frame.append(contentsOf: #","room":"#.utf8)
-        JSONWriter.writeString(name, into: &frame)
-        frame.append(contentsOf: #","clients":["#.utf8)
+        frame.reserveCapacity(96 + memberListBytes)
+        SnapshotBudget.writeHeader(number: member.phoneNumber, room: name, into: &frame)
         var first = true
         for group in groups {
             for other in group.members {
@@ -80,9 +89,10 @@ final class Room: @unchecked Sendable {
             }
         }
         frame.append(contentsOf: "]}".utf8)
-        member.send(TextFrame.encode(ByteBuffer(bytes: frame)))
+        member.sendSnapshot(TextFrame.encode(ByteBuffer(bytes: frame)))
 
         members[member.phoneNumber] = member
+        memberListBytes += member.onlineJSON.count + 1
         if let index = groups.firstIndex(where: { $0.eventLoop === member.eventLoop }) {
             member.slot = groups[index].members.count
             groups[index].members.append(member)
@@ -100,8 +110,15 @@ final class Room: @unchecked Sendable {
         remove(member)
     }
 
+    /// Turns a newcomer away with `ACCESS_DENIED`, giving back its drawn number.
+    private func refuse(_ member: Member, _ reason: String) {
+        if member.numberIsDrawn { releaseNumber(member.phoneNumber) }
+        member.deny(reason)
+    }
+
     private func remove(_ member: Member) {
         members[member.phoneNumber] = nil
+        memberListBytes -= member.onlineJSON.count + 1
         if let index = groups.firstIndex(where: { $0.eventLoop === member.eventLoop }) {
             let last = groups[index].members.removeLast()
             if last !== member {

@@ -69,9 +69,11 @@ final class TestSocket: Sendable {
 
     static let group = MultiThreadedEventLoopGroup.singleton
 
-    /// Opens a WebSocket to `ws://127.0.0.1:port/path`. With `answerPings: false` the socket never answers the gateway's pings.
+    /// Opens a WebSocket to `ws://HOST:port/path`. With `answerPings: false` the socket never answers the gateway's pings.
     /// A small `receiveBuffer` makes a socket that stops reading back up quickly.
-    static func connect(port: Int, path: String = "/", answerPings: Bool = true, receiveBuffer: Int? = nil) async throws -> TestSocket {
+    static func connect(
+        host: String = "127.0.0.1", port: Int, path: String = "/", answerPings: Bool = true, receiveBuffer: Int? = nil
+    ) async throws -> TestSocket {
         let inbox = Inbox()
         let upgraded = group.next().makePromise(of: Void.self)
         var bootstrap = ClientBootstrap(group: group)
@@ -94,10 +96,10 @@ final class TestSocket: Sendable {
                 try channel.pipeline.syncOperations.addHTTPClientHandlers(
                     withClientUpgrade: (upgraders: [upgrader], completionHandler: { _ in })
                 )
-                try channel.pipeline.syncOperations.addHandler(UpgradeRequester(path: path, port: port), name: "requester")
+                try channel.pipeline.syncOperations.addHandler(UpgradeRequester(path: path, host: host, port: port), name: "requester")
             }
         }
-        let channel = try await bootstrap.connect(host: "127.0.0.1", port: port).get()
+        let channel = try await bootstrap.connect(host: host, port: port).get()
         channel.closeFuture.whenComplete { _ in
             upgraded.fail(ChannelError.ioOnClosedChannel)
             inbox.update { $0.ended = true }
@@ -197,16 +199,18 @@ private final class UpgradeRequester: ChannelInboundHandler, RemovableChannelHan
     typealias InboundIn = HTTPClientResponsePart
     typealias OutboundOut = HTTPClientRequestPart
     let path: String
+    let host: String
     let port: Int
 
-    init(path: String, port: Int) {
+    init(path: String, host: String, port: Int) {
         self.path = path
+        self.host = host
         self.port = port
     }
 
     func channelActive(context: ChannelHandlerContext) {
         var headers = HTTPHeaders()
-        headers.add(name: "Host", value: "127.0.0.1:\(port)")
+        headers.add(name: "Host", value: "\(host.contains(":") ? "[\(host)]" : host):\(port)")
         headers.add(name: "Content-Length", value: "0")
         let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: path, headers: headers)
         context.write(wrapOutboundOut(.head(head)), promise: nil)
