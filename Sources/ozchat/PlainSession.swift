@@ -2,6 +2,7 @@ import Foundation
 import OzClient
 import OzGateway
 import OzProtocol
+import OzSignals
 
 /// `ozchat --plain`: events become lines on stdout (see `PlainFormatter`), lines on stdin become commands.
 /// End of input, `/quit`, SIGINT and SIGTERM disconnect politely and return.
@@ -18,7 +19,7 @@ actor PlainSession {
 
     func run() async {
         let events = Task { for await event in client.events { self.show(event) } }
-        let signals = SignalWaiter([SIGINT, SIGTERM])
+        let signals = await QuitSignals.trap()
         await connect()
         let input = StandardInputLines()
         await withTaskGroup(of: Void.self) { group in
@@ -27,7 +28,7 @@ actor PlainSession {
                     if await self.handle(line) == false { return }
                 }
             }
-            group.addTask { await signals.wait() }
+            group.addTask { _ = await signals.next() }
             await group.next()
             group.cancelAll()
         }
@@ -36,6 +37,7 @@ actor PlainSession {
         try? await Task.sleep(for: .milliseconds(300))
         await client.shutdown()
         await events.value
+        signals.release()
     }
 
     private func connect() async {

@@ -3,9 +3,11 @@ import Foundation
 import Logging
 import NIOCore
 import OzGateway
+import OzGatewayLifetime
 import OzProtocol
 
-/// `ozgate [serve]`: runs the gateway until SIGINT or SIGTERM, then shuts down gracefully and exits 0.
+/// `ozgate [serve]`: runs the gateway until SIGINT or SIGTERM, then shuts down gracefully and exits 0 (a
+/// `ServiceGroup`, see `GatewayLifetime`).
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the gateway (the default command).",
@@ -43,7 +45,6 @@ struct Serve: AsyncParsableCommand {
         guard (0...65535).contains(port) else { throw ValidationError("port must be 0–65535") }
         guard pingInterval > 0, pingTimeout > 0 else { throw ValidationError("ping interval and timeout must be positive") }
         LoggingSystem.bootstrap { GatewayLogHandler(label: $0, level: level) }
-        let signals = SignalWaiter([SIGINT, SIGTERM])
 
         let directory: AccessDirectory
         var embeddedToken: String?
@@ -82,33 +83,35 @@ struct Serve: AsyncParsableCommand {
             handshakeTimeout: handshakeTimeout, limits: limits, tls: tls)
         let logger = Logger(label: "ozgate")
         let gateway = Gateway(configuration: gatewayConfiguration, logger: logger)
+        let (host, tokenFile) = (host, tokenFile)
+        let service = GatewayService(
+            gateway: gateway,
+            onListening: { [tls, embeddedToken] port in
+                let hostText = host.contains(":") ? "[\(host)]" : host
+                let url = "\(tls == nil ? "ws" : "wss")://\(hostText):\(port)/"
+                say("listening on \(url)")
+                if let tls {
+                    logger.info("listening", metadata: ["url": "\(url)", "certificate_expires": "\(WireTimestamp.string(from: tls.notValidAfter))"])
+                    if let warning = tls.validityWarning() { logger.warning("\(warning)") }
+                } else {
+                    logger.info("listening", metadata: ["url": "\(url)"])
+                }
+                if let embeddedToken {
+                    do {
+                        try LocalGatewayFile(server: url, token: embeddedToken).write(path: tokenFile)
+                    } catch {
+                        FileHandle.standardError.write(Data("ozgate: warning: cannot write \(tokenFile): \(error)\n".utf8))
+                    }
+                    say("lobby token: \(embeddedToken)")
+                }
+            },
+            onShuttingDown: { say("shutting down") })
         do {
-            try await gateway.start()
-        } catch {
-            FileHandle.standardError.write(Data("ozgate: cannot listen on \(host):\(port): \(error)\n".utf8))
-            await gateway.shutdown()
+            try await GatewayLifetime.run([service], logger: logger)
+        } catch let error as GatewayService.CannotListen {
+            FileHandle.standardError.write(Data("ozgate: cannot listen on \(host):\(port): \(error.underlying)\n".utf8))
             throw ExitCode(69)
         }
-        let hostText = host.contains(":") ? "[\(host)]" : host
-        let url = "\(tls == nil ? "ws" : "wss")://\(hostText):\(gateway.port)/"
-        say("listening on \(url)")
-        if let tls {
-            logger.info("listening", metadata: ["url": "\(url)", "certificate_expires": "\(WireTimestamp.string(from: tls.notValidAfter))"])
-            if let warning = tls.validityWarning() { logger.warning("\(warning)") }
-        } else {
-            logger.info("listening", metadata: ["url": "\(url)"])
-        }
-        if let embeddedToken {
-            do {
-                try LocalGatewayFile(server: url, token: embeddedToken).write(path: tokenFile)
-            } catch {
-                FileHandle.standardError.write(Data("ozgate: warning: cannot write \(tokenFile): \(error)\n".utf8))
-            }
-            say("lobby token: \(embeddedToken)")
-        }
-        await signals.wait()
-        say("shutting down")
-        await gateway.shutdown()
     }
 }
 
