@@ -144,7 +144,8 @@ def main():
                 verdict = "PASS" if ok else "MISS"
         goal_text = "" if op is None else f"{op} {goal:,}" if not isinstance(goal, bool) else "yes"
         span = ranges.get(key)
-        span_text = f"  {fmt(span[0])}–{fmt(span[1])}" if span else ""
+        as_shown = (lambda x: fmt(float(x))) if isinstance(v, float) else fmt  # JSON writes 9.0 as 9
+        span_text = f"  {as_shown(span[0])}–{as_shown(span[1])}" if span else ""
         print(f"{label:40} {shown:>14} {unit:3} {goal_text:>10}  {verdict:7}{span_text}")
     print(f"\nwrote {out}")
 
