@@ -27,6 +27,8 @@ let package = Package(
         // Test-only: the tests make their certificates in-process (a CA, server certificates, an untrusted CA).
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         .target(name: "OzProtocol", swiftSettings: strict),
@@ -59,6 +61,24 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // SIGINT/SIGTERM for ozgate and ozchat: caught as an async sequence, and given back their earlier actions after.
+        .target(
+            name: "OzSignals",
+            dependencies: [.product(name: "UnixSignals", package: "swift-service-lifecycle")],
+            swiftSettings: strict
+        ),
+        // ozgate's lifetime as a service group (kept out of OzGateway, which ozchat links for its local room).
+        .target(
+            name: "OzGatewayLifetime",
+            dependencies: [
+                "OzGateway",
+                "OzSignals",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .systemLibrary(name: "CNcursesw", providers: [.apt(["libncurses-dev"])]),
         .systemLibrary(name: "CMalloc"),
         .target(
@@ -70,6 +90,7 @@ let package = Package(
             name: "ozgate",
             dependencies: [
                 "OzGateway",
+                "OzGatewayLifetime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -85,6 +106,7 @@ let package = Package(
                 "OzGateway",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "OzSignals",
             ],
             swiftSettings: strict
         ),
@@ -129,10 +151,20 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             swiftSettings: strict
         ),
         .testTarget(name: "OzTUITests", dependencies: ["OzTUI", "OzClient", "OzProtocol"], swiftSettings: strict),
+        .testTarget(
+            name: "OzSignalsTests",
+            dependencies: [
+                "OzSignals", "OzGatewayLifetime", "OzGateway", "OzProtocol",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
         .testTarget(name: "OzProtocolTests", dependencies: ["OzProtocol"], swiftSettings: strict),
         .testTarget(
             name: "OzGatewayTests",

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Collects bench/run's scenario outputs into bench/results.json and prints each target with PASS/MISS."""
-import json, os, platform, sys, time
+import json, os, platform, statistics, sys, time
 
 
 def load(work, name):
@@ -12,9 +12,32 @@ def load(work, name):
         return {}
 
 
+def runs(work, name, repeat):
+    """The reports of a scenario run `repeat` times (NAME.1 … NAME.N), those that produced one."""
+    return [r for r in (load(work, f"{name}.{i}") for i in range(1, repeat + 1)) if r]
+
+
+def median_run(reports, key):
+    """The run whose `key` is the median (the lower middle one for an even count), so its other figures go with it."""
+    having = sorted((r for r in reports if isinstance(r.get(key), (int, float))), key=lambda r: r[key])
+    return having[(len(having) - 1) // 2] if having else (reports[0] if reports else {})
+
+
+def spread(reports, key):
+    """[min, max] of `key` over the runs that have it, or None."""
+    values = [r[key] for r in reports if isinstance(r.get(key), (int, float)) and not isinstance(r.get(key), bool)]
+    return [min(values), max(values)] if values else None
+
+
 def main():
     work, out, seconds = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    storm, fanout, fanout200, idle, churn = (load(work, n) for n in ("storm", "fanout", "fanout_200k", "idle", "churn"))
+    repeat = int(sys.argv[4]) if len(sys.argv) > 4 else 1
+    pinned = len(sys.argv) > 5 and sys.argv[5] == "1"
+    storm, idle, churn = (load(work, n) for n in ("storm", "idle", "churn"))
+    fanouts, fanouts200 = runs(work, "fanout", repeat), runs(work, "fanout_200k", repeat)
+    # Each fanout figure is the median over the runs, with its range below under "ranges".
+    fanout = median_run(fanouts, "steady_deliveries_per_s")
+    fanout200 = median_run(fanouts200, "latency_p99_ms")
     client = load(work, "client")
     tui, plain = client.get("tui", {}), client.get("plain", {})
     r = {
@@ -39,6 +62,9 @@ def main():
         "gateway.fanout_200k_p999_ms": fanout200.get("latency_p999_ms"),
         "gateway.fanout_200k_gateway_cpu_s": fanout200.get("gateway_cpu_s"),
         "gateway.fanout_200k_ozload_cpu_s": fanout200.get("ozload_cpu_s"),
+        "gateway.fanout_200k_cpu_us_per_delivery": statistics.median(v) if (v := [r["gateway_cpu_us_per_delivery"] for r in fanouts200 if "gateway_cpu_us_per_delivery" in r]) else None,
+        "gateway.fanout_200k_ozload_cpu_us_per_delivery": statistics.median(v) if (v := [r["ozload_cpu_us_per_delivery"] for r in fanouts200 if "ozload_cpu_us_per_delivery" in r]) else None,
+        "gateway.fanout_200k_send_lag_p99_ms": fanout200.get("send_lag_p99_ms"),
         "gateway.idle_connections": idle.get("granted"),
         "gateway.churn_ok": churn.get("ok"),
         "gateway.churn_roster_mismatches": churn.get("roster_mismatches"),
@@ -59,19 +85,36 @@ def main():
         "client.plain.peak_rss_mb": plain.get("peak_rss_mb"),
         "client.baseline_rss_mb": tui.get("baseline_rss_mb"),
         "meta.seconds": seconds,
+        "meta.fanout_runs": repeat,
+        "meta.pinned": pinned,
         "meta.cores": os.cpu_count(),
         "meta.date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "meta.machine": platform.machine(),
     }
-    raw = {"storm": storm, "fanout": fanout, "fanout_200k": fanout200, "idle": idle, "churn": churn, "client": client}
+    ranges = {
+        "gateway.fanout_deliveries_per_s": spread(fanouts, "steady_deliveries_per_s"),
+        "gateway.fanout_cpu_us_per_delivery": spread(fanouts, "gateway_cpu_us_per_delivery"),
+        "gateway.fanout_p99_ms": spread(fanouts200, "latency_p99_ms"),
+        "gateway.fanout_200k_deliveries_per_s": spread(fanouts200, "steady_deliveries_per_s"),
+        "gateway.fanout_200k_p50_ms": spread(fanouts200, "latency_p50_ms"),
+        "gateway.fanout_200k_p999_ms": spread(fanouts200, "latency_p999_ms"),
+        "gateway.fanout_200k_gateway_cpu_s": spread(fanouts200, "gateway_cpu_s"),
+        "gateway.fanout_200k_ozload_cpu_s": spread(fanouts200, "ozload_cpu_s"),
+        "gateway.fanout_200k_cpu_us_per_delivery": spread(fanouts200, "gateway_cpu_us_per_delivery"),
+        "gateway.fanout_200k_ozload_cpu_us_per_delivery": spread(fanouts200, "ozload_cpu_us_per_delivery"),
+        "gateway.fanout_200k_send_lag_p99_ms": spread(fanouts200, "send_lag_p99_ms"),
+    }
+    raw = {"storm": storm, "fanout": fanouts, "fanout_200k": fanouts200, "idle": idle, "churn": churn, "client": client}
     with open(out, "w") as f:
-        json.dump({**r, "raw": raw}, f, indent=2)
+        json.dump({**r, "ranges": ranges, "raw": raw}, f, indent=2)
         f.write("\n")
 
     targets = [
         ("gateway.storm_1000_converge_s", "1,000 join at once: converge", "<", 2.0, "s"),
         ("gateway.fanout_deliveries_per_s", "room of 1,000: deliveries/s", ">=", 200000, "/s"),
         ("gateway.fanout_p99_ms", "room of 1,000 at 200k/s: p99", "<", 100, "ms"),
+        ("gateway.fanout_200k_cpu_us_per_delivery", "gateway CPU per delivery (no target)", None, None, "µs"),
+        ("gateway.fanout_200k_ozload_cpu_us_per_delivery", "ozload CPU per delivery (no target)", None, None, "µs"),
         ("gateway.idle_rss_per_conn_kib", "10,000 idle: RSS per connection", "<", 20, "KiB"),
         ("gateway.churn_ok", "churn: rosters match, nothing lost", "==", True, ""),
         ("client.launch_to_granted_ms", "launch to ACCESS_GRANTED", "<", 50, "ms"),
@@ -81,14 +124,18 @@ def main():
         ("client.peak_rss_mb", "peak RSS", "<", 20, "MB"),
         ("client.max_redraws_per_s", "max redraws per second", "<=", 60, "/s"),
     ]
-    print(f"\nBenchmarks ({os.cpu_count()} cores, loopback, release; {seconds} s)")
-    print(f"{'target':40} {'figure':>14}  {'goal':>12}  verdict")
+    def fmt(v):
+        return (f"{v:,.3f}" if isinstance(v, float) and abs(v) < 1000 else f"{v:,.0f}") if not isinstance(v, bool) else str(v)
+
+    print(f"\nBenchmarks ({os.cpu_count()} cores, loopback, release; fanout x{repeat}"
+          f"{', gateway and ozload pinned apart' if pinned else ''}; {seconds} s)")
+    print(f"{'target':40} {'figure':>14}  {'goal':>12}  verdict  range over runs")
     for key, label, op, goal, unit in targets:
         v = r.get(key)
         if v is None:
             verdict, shown = "MISSING", "—"
         else:
-            shown = (f"{v:,.3f}" if isinstance(v, float) and abs(v) < 1000 else f"{v:,.0f}") if not isinstance(v, bool) else str(v)
+            shown = fmt(v)
             if op is None:
                 verdict = "info"
             else:
@@ -96,7 +143,10 @@ def main():
                       "==": lambda a, b: a == b}[op](v, goal)
                 verdict = "PASS" if ok else "MISS"
         goal_text = "" if op is None else f"{op} {goal:,}" if not isinstance(goal, bool) else "yes"
-        print(f"{label:40} {shown:>14} {unit:3} {goal_text:>10}  {verdict}")
+        span = ranges.get(key)
+        as_shown = (lambda x: fmt(float(x))) if isinstance(v, float) else fmt  # JSON writes 9.0 as 9
+        span_text = f"  {as_shown(span[0])}–{as_shown(span[1])}" if span else ""
+        print(f"{label:40} {shown:>14} {unit:3} {goal_text:>10}  {verdict:7}{span_text}")
     print(f"\nwrote {out}")
 
 

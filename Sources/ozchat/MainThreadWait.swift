@@ -27,6 +27,12 @@ enum MainThreadWait {
         _ = try? run { () async throws in await work() }
     }
 
+    /// Runs `work`, which cannot fail, as a task and waits for its result.
+    static func run<T: Sendable>(_ work: @escaping @Sendable () async -> T) -> T {
+        // The throwing overload only rethrows what `work` throws, and it throws nothing.
+        try! run { () async throws -> T in await work() }
+    }
+
     /// The task's result, written by the task before it signals and read by the waiter after.
     private final class Outcome<T>: @unchecked Sendable {
         var result: Result<T, any Error>?

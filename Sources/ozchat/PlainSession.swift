@@ -2,6 +2,7 @@ import Foundation
 import OzClient
 import OzGateway
 import OzProtocol
+import OzSignals
 
 /// `ozchat --plain`: events become lines on stdout (see `PlainFormatter`), lines on stdin become commands.
 /// End of input, `/quit`, SIGINT, SIGTERM and a standard output nobody reads any more disconnect politely and return.
@@ -21,7 +22,7 @@ actor PlainSession {
 
     func run() async {
         let events = Task { for await event in client.events { self.show(event) } }
-        let signals = SignalWaiter([SIGINT, SIGTERM])
+        let signals = await QuitSignals.trap()
         await connect(credentials)
         let input = StandardInputLines()
         await withTaskGroup(of: Void.self) { group in
@@ -30,7 +31,7 @@ actor PlainSession {
                     if await self.handle(line) == false { return }
                 }
             }
-            group.addTask { await signals.wait() }
+            group.addTask { _ = await signals.next() }
             group.addTask { [output] in await output.closed() }
             await group.next()
             group.cancelAll()
@@ -40,6 +41,7 @@ actor PlainSession {
         try? await Task.sleep(for: .milliseconds(300))
         await client.shutdown()
         await events.value
+        signals.release()
     }
 
     private func connect(_ credentials: Credentials) async {

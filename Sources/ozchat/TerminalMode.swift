@@ -2,6 +2,7 @@ import Foundation
 import OzClient
 import OzGateway
 import OzProtocol
+import OzSignals
 import OzTUI
 
 /// Runs the ncursesw UI on the calling thread (the main thread: every curses call stays on it) until the user quits.
@@ -16,9 +17,11 @@ enum TerminalMode {
             return false
         }
         let runtime = TUIRuntime(terminal: terminal, configuration: configuration, credentials: credentials)
-        let signals = SignalWaiter([SIGINT, SIGTERM]) { runtime.requestQuit() }
+        let signals = MainThreadWait.run { await QuitSignals.trap() }
+        let quit = Task { if await signals.next() != nil { runtime.requestQuit() } }
         let statistics = runtime.run()
-        signals.cancel()
+        quit.cancel()
+        signals.release()
         if let path = ProcessInfo.processInfo.environment["OZCHAT_STATS_FILE"] {
             let text = "redraws=\(statistics.redraws)\nmax_redraws_per_second=\(statistics.maxRedrawsPerSecond)\n"
             try? text.write(toFile: path, atomically: true, encoding: .utf8)

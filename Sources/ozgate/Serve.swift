@@ -3,9 +3,11 @@ import Foundation
 import Logging
 import NIOCore
 import OzGateway
+import OzGatewayLifetime
 import OzProtocol
 
-/// `ozgate [serve]`: runs the gateway until SIGINT or SIGTERM, then shuts down gracefully and exits 0.
+/// `ozgate [serve]`: runs the gateway until SIGINT or SIGTERM, then shuts down gracefully and exits 0 (a
+/// `ServiceGroup`, see `GatewayLifetime`).
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the gateway (the default command).",
@@ -45,7 +47,6 @@ struct Serve: AsyncParsableCommand {
         LoggingSystem.bootstrap { GatewayLogHandler(label: $0, level: level) }
         // What is still queued goes out before the process ends, unless standard error is stuck (then 2 s at most).
         defer { LogQueue.standardError.flush(timeout: .seconds(2)) }
-        let signals = SignalWaiter([SIGINT, SIGTERM])
 
         let directory: AccessDirectory
         var embeddedToken: String?
@@ -84,34 +85,36 @@ struct Serve: AsyncParsableCommand {
             handshakeTimeout: handshakeTimeout, limits: limits, tls: tls)
         let logger = Logger(label: "ozgate")
         let gateway = Gateway(configuration: gatewayConfiguration, logger: logger)
+        let (host, tokenFile) = (host, tokenFile)
+        let service = GatewayService(
+            gateway: gateway,
+            onListening: { [tls, embeddedToken] port in
+                let hostText = host.contains(":") ? "[\(host)]" : host
+                let url = "\(tls == nil ? "ws" : "wss")://\(hostText):\(port)/"
+                say("listening on \(url)")
+                if let tls {
+                    logger.info("listening", metadata: ["url": "\(url)", "certificate_expires": "\(WireTimestamp.string(from: tls.notValidAfter))"])
+                    if let warning = tls.validityWarning() { logger.warning("\(warning)") }
+                } else {
+                    logger.info("listening", metadata: ["url": "\(url)"])
+                }
+                if let embeddedToken {
+                    do {
+                        try LocalGatewayFile(server: url, token: embeddedToken).write(path: tokenFile)
+                    } catch {
+                        // Through the log, which never waits: the gateway is serving by now.
+                        logger.warning("cannot write the token file", metadata: ["path": "\(tokenFile)", "error": "\(error)"])
+                    }
+                    say("lobby token: \(embeddedToken)")
+                }
+            },
+            onShuttingDown: { say("shutting down") })
         do {
-            try await gateway.start()
-        } catch {
-            complain("ozgate: cannot listen on \(host):\(port): \(error)")
-            await gateway.shutdown()
+            try await GatewayLifetime.run([service], logger: logger)
+        } catch let error as GatewayService.CannotListen {
+            complain("ozgate: cannot listen on \(host):\(port): \(error.underlying)")
             throw ExitCode(69)
         }
-        let hostText = host.contains(":") ? "[\(host)]" : host
-        let url = "\(tls == nil ? "ws" : "wss")://\(hostText):\(gateway.port)/"
-        say("listening on \(url)")
-        if let tls {
-            logger.info("listening", metadata: ["url": "\(url)", "certificate_expires": "\(WireTimestamp.string(from: tls.notValidAfter))"])
-            if let warning = tls.validityWarning() { logger.warning("\(warning)") }
-        } else {
-            logger.info("listening", metadata: ["url": "\(url)"])
-        }
-        if let embeddedToken {
-            do {
-                try LocalGatewayFile(server: url, token: embeddedToken).write(path: tokenFile)
-            } catch {
-                // Through the log, which never waits: the gateway is serving by now.
-                logger.warning("cannot write the token file", metadata: ["path": "\(tokenFile)", "error": "\(error)"])
-            }
-            say("lobby token: \(embeddedToken)")
-        }
-        await signals.wait()
-        say("shutting down")
-        await gateway.shutdown()
     }
 }
 

@@ -8,8 +8,9 @@ final class GatewayProcess: @unchecked Sendable {
     let tokens: [String]
     let directory: URL
 
-    /// Starts the gateway and waits (up to 30 s) for its `listening on ws://…` line.
-    init(executable: String, lines: Int, pingInterval: Double = 20, pingTimeout: Double = 60) throws {
+    /// Starts the gateway and waits (up to 30 s) for its `listening on ws://…` line. With `cpus` (a taskset list) it
+    /// runs under `taskset -c CPUS`, which execs it in place (same process id).
+    init(executable: String, lines: Int, pingInterval: Double = 20, pingTimeout: Double = 60, cpus: String? = nil) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("ozload-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let tokens = (0..<max(1, lines)).map { "load-token-\($0)" }
@@ -18,11 +19,12 @@ final class GatewayProcess: @unchecked Sendable {
         let configURL = directory.appendingPathComponent("gate.toml")
         try config.write(to: configURL, atomically: true, encoding: .utf8)
 
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = [
-            "--config", configURL.path, "--host", "127.0.0.1", "--port", "0", "--log-level", "warning",
-            "--ping-interval", String(pingInterval), "--ping-timeout", String(pingTimeout), "--no-limits",
-        ]
+        process.executableURL = URL(fileURLWithPath: cpus == nil ? executable : "/usr/bin/taskset")
+        process.arguments =
+            (cpus.map { ["-c", $0, executable] } ?? []) + [
+                "--config", configURL.path, "--host", "127.0.0.1", "--port", "0", "--log-level", "warning",
+                "--ping-interval", String(pingInterval), "--ping-timeout", String(pingTimeout), "--no-limits",
+            ]
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle(forWritingAtPath: "/dev/null")

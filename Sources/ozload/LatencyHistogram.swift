@@ -1,64 +1,30 @@
-/// An HDR-style log-linear histogram of non-negative integer values (nanoseconds here): 3 significant decimal digits,
-/// 2,048 linear sub-buckets per power of two, values above `maxValue` clamped. Recording is O(1) and allocation-free.
+import Histogram
+
+/// Latencies in nanoseconds, kept in an HdrHistogram (`hdrhistogram-swift`): 3 significant decimal digits, from 1 ns
+/// to `maxValue` (larger ones are counted as `maxValue`, negative ones as 0). Recording is O(1) and allocation-free.
+///
+/// The fanout scenario stamps each message with the time it was due to be sent, not the time it went out, so a sender
+/// that falls behind adds its lateness to the latency instead of hiding it (coordinated omission). That is exact per
+/// message, where `recordCorrectedValue(_:expectedInterval:)` would back-fill values it can only estimate.
 struct LatencyHistogram: Sendable {
-    /// 2^11 sub-buckets give a relative error below 1/1024 (better than 3 significant digits).
-    private static let subBucketBits = 11
-    private static let halfCount = 1 << (subBucketBits - 1)
-    /// Largest value tracked exactly; larger ones count as this (2^37 ns ≈ 137 s).
-    static let maxValue: Int64 = (1 << 37) - 1
+    /// Two minutes: longer than any scenario's sending and draining together.
+    static let maxValue: UInt64 = 120 * 1_000_000_000
 
-    private var counts: [Int64]
-    private(set) var totalCount: Int64 = 0
-    private(set) var minRecorded: Int64 = .max
-    private(set) var maxRecorded: Int64 = 0
-    private var sum: Double = 0
+    private(set) var histogram = Histogram<UInt64>(
+        lowestDiscernibleValue: 1, highestTrackableValue: maxValue, numberOfSignificantValueDigits: .three)
 
-    init() {
-        counts = Array(repeating: 0, count: Self.index(of: Self.maxValue) + 1)
-    }
-
-    /// The counts slot of a value: bucket b (values needing 11+b bits) maps sub-bucket `v >> b` to `b * 1024 + sub`.
-    private static func index(of value: Int64) -> Int {
-        let v = UInt64(max(0, min(value, maxValue)))
-        let bits = 64 - (v | UInt64((1 << subBucketBits) - 1)).leadingZeroBitCount
-        let bucket = bits - subBucketBits
-        return bucket * halfCount + Int(v >> UInt64(bucket))
-    }
-
-    /// The highest value that shares a slot with values in `index` (what HdrHistogram reports for percentiles).
-    private static func highestEquivalent(_ index: Int) -> Int64 {
-        let bucket = index < 2 * halfCount ? 0 : index / halfCount - 1
-        let sub = Int64(index - bucket * halfCount)
-        return ((sub + 1) << Int64(bucket)) - 1
-    }
-
-    mutating func record(_ value: Int64) {
-        counts[Self.index(of: value)] += 1
-        totalCount += 1
-        sum += Double(value)
-        minRecorded = min(minRecorded, value)
-        maxRecorded = max(maxRecorded, value)
+    mutating func record(_ nanoseconds: Int64) {
+        histogram.record(min(UInt64(max(0, nanoseconds)), Self.maxValue))
     }
 
     mutating func add(_ other: LatencyHistogram) {
-        for (i, c) in other.counts.enumerated() where c != 0 { counts[i] += c }
-        totalCount += other.totalCount
-        sum += other.sum
-        minRecorded = min(minRecorded, other.minRecorded)
-        maxRecorded = max(maxRecorded, other.maxRecorded)
+        histogram.add(other.histogram)
     }
 
-    var mean: Double { totalCount == 0 ? 0 : sum / Double(totalCount) }
+    var totalCount: UInt64 { histogram.totalCount }
+    var maxRecorded: UInt64 { histogram.maxRecorded }
+    var mean: Double { histogram.mean }
 
-    /// The value at a percentile (0–100), as the highest equivalent value of its slot, capped by the largest recorded.
-    func value(atPercentile percentile: Double) -> Int64 {
-        guard totalCount > 0 else { return 0 }
-        let wanted = max(1, Int64((percentile / 100 * Double(totalCount)).rounded(.up)))
-        var seen: Int64 = 0
-        for (i, c) in counts.enumerated() where c != 0 {
-            seen += c
-            if seen >= wanted { return min(Self.highestEquivalent(i), maxRecorded) }
-        }
-        return maxRecorded
-    }
+    /// The value at a percentile (0–100): the highest value equivalent to it, capped by the largest recorded.
+    func value(atPercentile percentile: Double) -> UInt64 { histogram.valueAtPercentile(percentile) }
 }

@@ -112,11 +112,15 @@ final class LoadContext: Sendable {
         return (gatewayPid.flatMap(processCPUSeconds), own)
     }
 
-    /// Adds `gateway_cpu_s` and `ozload_cpu_s` since `since` to a report.
-    func addCPU(since: (gateway: Double?, ozload: Double), to report: inout Report) {
+    /// Adds `gateway_cpu_s` and `ozload_cpu_s` since `since` to a report, and returns them.
+    @discardableResult
+    func addCPU(since: (gateway: Double?, ozload: Double), to report: inout Report) -> (gateway: Double?, ozload: Double) {
         let now = cpuSeconds()
-        if let g0 = since.gateway, let g1 = now.gateway { report.add("gateway_cpu_s", g1 - g0, "s") }
+        var gateway: Double?
+        if let g0 = since.gateway, let g1 = now.gateway { gateway = g1 - g0 }
+        if let gateway { report.add("gateway_cpu_s", gateway, "s") }
         report.add("ozload_cpu_s", now.ozload - since.ozload, "s")
+        return (gateway, now.ozload - since.ozload)
     }
 
     func shutdown() async {

@@ -24,6 +24,8 @@ struct GatewayOptions: ParsableArguments {
     var spawnGateway: String?
     @Option(help: "Ping interval for a spawned gateway, in seconds.") var pingInterval = 20.0
     @Option(help: "Ping timeout for a spawned gateway, in seconds.") var pingTimeout = 60.0
+    @Option(help: "Run a spawned gateway on these CPUs only (a taskset list, e.g. 0 or 0-1); ozload's own are set by its caller.")
+    var gatewayCpus: String?
     @Flag(help: "Print one JSON object instead of the human summary.") var json = false
 
     func validate() throws {
@@ -57,7 +59,7 @@ struct GatewayOptions: ParsableArguments {
         raiseFileLimit()
         if let spawnGateway {
             let gateway = try GatewayProcess(
-                executable: spawnGateway, lines: lines, pingInterval: pingInterval, pingTimeout: pingTimeout)
+                executable: spawnGateway, lines: lines, pingInterval: pingInterval, pingTimeout: pingTimeout, cpus: gatewayCpus)
             note("spawned ozgate pid \(gateway.pid) on ws://127.0.0.1:\(gateway.port)/")
             return (LoadContext(port: gateway.port, gatewayPid: gateway.pid), gateway.tokens, gateway)
         }

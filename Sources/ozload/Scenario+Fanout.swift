@@ -36,25 +36,16 @@ struct Fanout: AsyncParsableCommand {
 
         let cpu = context.cpuSeconds()
         let start = NIODeadline.now().uptimeNanoseconds
-        let tick: Int64 = 5_000_000
-        let perSecond = rate
-        let window = duration
+        // Each sender's messages are due on a fixed schedule (`rate` a second, the senders 0.5 ms apart), and carry the
+        // time they were due: a sender that falls behind adds its lateness to the latency (no coordinated omission).
+        let interval = UInt64(1e9 / rate)
+        let perSender = Int(duration * rate)
+        var schedules: [SendSchedule] = []
         for (i, sender) in members.prefix(senders).enumerated() {
-            let offset = tick * Int64(i) / Int64(max(1, senders))
-            sender.eventLoop.execute {
-                let sent = LoopCounter()
-                sender.eventLoop.scheduleRepeatedTask(initialDelay: .nanoseconds(offset), delay: .nanoseconds(tick)) { task in
-                    let now = NIODeadline.now().uptimeNanoseconds
-                    let elapsed = Double(now - start) / 1e9
-                    let due = Int(min(elapsed, window) * perSecond) + 1
-                    while sent.count < due {
-                        sender.say("t=\(NIODeadline.now().uptimeNanoseconds) fanout s=\(i) n=\(sent.count)")
-                        sent.count += 1
-                        tally.sent.bump()
-                    }
-                    if elapsed >= window { task.cancel() }
-                }
-            }
+            let first = start + 5_000_000 * UInt64(i) / UInt64(max(1, senders))
+            let schedule = SendSchedule(sender: sender, index: i, first: first, interval: interval, count: perSender, tally: tally)
+            schedules.append(schedule)
+            sender.eventLoop.execute { schedule.sendNext() }
         }
         // The steady rate: deliveries counted between 1 s after the start and the end of sending.
         let warm = min(1.0, duration / 4)
@@ -62,9 +53,9 @@ struct Fanout: AsyncParsableCommand {
         let steadyFrom = (tally.deliveries.value, NIODeadline.now().uptimeNanoseconds)
         try? await Task.sleep(for: .seconds(duration - warm))
         let steadyTo = (tally.deliveries.value, NIODeadline.now().uptimeNanoseconds)
-        try? await Task.sleep(for: .seconds(0.05))
-        // Senders stop by themselves at the end of the window; count what they sent once the last has stopped.
-        try? await Task.sleep(for: .seconds(0.1))
+        // Senders stop by themselves after their last message; count what they sent once the last has stopped (a
+        // sender that fell behind is still catching up).
+        _ = await context.wait(upTo: drain, step: 0.01) { tally.sent.value >= senders * perSender }
         let sent = tally.sent.value
         let expected = sent * n
         let drained = await context.wait(upTo: drain, step: 0.01) { tally.deliveries.value >= expected }
@@ -77,7 +68,11 @@ struct Fanout: AsyncParsableCommand {
                 last = max(last, l)
             }
         }
-        context.addCPU(since: cpu, to: &report)
+        var lag = LatencyHistogram()
+        for schedule in schedules {
+            if let h = try? await schedule.sender.eventLoop.submit({ schedule.lag }).get() { lag.add(h) }
+        }
+        let used = context.addCPU(since: cpu, to: &report)
         let closedEarly = tally.closed.value
         await context.closeAll(members)
 
@@ -92,6 +87,51 @@ struct Fanout: AsyncParsableCommand {
         let steadySeconds = Double(steadyTo.1 - steadyFrom.1) / 1e9
         report.add("steady_deliveries_per_s", Double(steadyTo.0 - steadyFrom.0) / steadySeconds, "/s")
         report.addLatency("latency", latency)
+        // What a delivery costs in CPU time (user + system, over the whole measured window): steadier than the rates
+        // and latencies when other work shares the cores.
+        if delivered > 0 {
+            if let gateway = used.gateway { report.add("gateway_cpu_us_per_delivery", gateway * 1e6 / Double(delivered), "µs") }
+            report.add("ozload_cpu_us_per_delivery", used.ozload * 1e6 / Double(delivered), "µs")
+        }
+        // How late ozload's own senders were against their schedule (included in the latency above).
+        report.add("send_lag_p99_ms", Double(lag.value(atPercentile: 99)) / 1e6, "ms")
+        report.add("send_lag_max_ms", Double(lag.maxRecorded) / 1e6, "ms")
         return report
+    }
+}
+
+/// One sender's messages, each sent by a timer at the time it is due (or at once if that has passed) and stamped with
+/// that due time. Confined to the sender's event loop.
+final class SendSchedule: @unchecked Sendable {
+    let sender: SimClient
+    private let index: Int
+    private let first: UInt64
+    private let interval: UInt64
+    private let count: Int
+    private let tally: Tally
+    private var sent = 0
+    /// How late each message went out against its due time (nanoseconds).
+    private(set) var lag = LatencyHistogram()
+
+    init(sender: SimClient, index: Int, first: UInt64, interval: UInt64, count: Int, tally: Tally) {
+        self.sender = sender
+        self.index = index
+        self.first = first
+        self.interval = interval
+        self.count = count
+        self.tally = tally
+    }
+
+    /// Sets the timer for the next message (loop only).
+    func sendNext() {
+        guard sent < count else { return }
+        let due = first + UInt64(sent) * interval
+        sender.eventLoop.scheduleTask(deadline: .uptimeNanoseconds(due)) { [self] in
+            lag.record(Int64(NIODeadline.now().uptimeNanoseconds) - Int64(due))
+            sender.say("t=\(due) fanout s=\(index) n=\(sent)")
+            sent += 1
+            tally.sent.bump()
+            sendNext()
+        }
     }
 }

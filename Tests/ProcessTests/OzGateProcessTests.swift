@@ -25,6 +25,27 @@ struct OzGateProcessTests {
         #expect(await second.waitForExit() == 0)
     }
 
+    /// SIGTERM and SIGINT each start the graceful shutdown (ozgate runs as a ServiceGroup): every member is told
+    /// `CONNECTION_CLOSED` reason `shutdown`, the gateway says `shutting down` and exits 0.
+    @Test(arguments: [SIGTERM, SIGINT]) func aSignalClosesEveryMemberWithShutdownAndExitsZero(signal: Int32) async throws {
+        let lobby = try LobbyFixture()
+        let gateway = try await lobby.startGateway()
+        let members = try ["Ann", "Bob"].map { nick in
+            try ChildProcess("ozchat", ["--plain", "127.0.0.1:\(lobby.port)", "tok", "--nick", nick], environment: lobby.environment)
+        }
+        for member in members { try await member.waitForLine("granted") { $0.contains(" ACCESS_GRANTED ") } }
+        gateway.signal(signal)
+        for member in members {
+            try await member.waitForLine("closed for shutdown") { $0.contains(" CONNECTION_CLOSED reason=shutdown ") }
+        }
+        #expect(await gateway.waitForExit() == 0)
+        #expect(gateway.lines.contains("shutting down"))
+        for member in members {
+            member.signal(SIGTERM)
+            #expect(await member.waitForExit() == 0)
+        }
+    }
+
     @Test func configErrorNamesFileAndLineAndTheGatewayDoesNotStart() async throws {
         let config = try TemporaryFolder.make().appendingPathComponent("gate.toml")
         try "[[line]]\nname = \"lobby\"\ntoken = \"t\"\ncolour = \"blue\"\n".write(to: config, atomically: true, encoding: .utf8)

@@ -136,4 +136,32 @@ struct TUIEndToEndTests {
         try await tmux.press("second", "Enter")
         try await tmux.waitForScreen("second", "a clean exit") { $0.contains("EXITED 0") }
     }
+
+    /// SIGTERM, and SIGINT sent from outside (in the UI Ctrl-C is a key), end the UI as `/quit` does: exit status 0.
+    @Test(arguments: [SIGTERM, SIGINT]) func aQuitSignalEndsTheUIWithExitZero(signal: Int32) async throws {
+        defer { tmux.kill() }
+        let gateway = try await startGateway()
+        try await startChat("quit", nick: "Quitter")
+        try await tmux.waitForScreen("quit", "granted") { $0.contains("ACCESS_GRANTED") }
+        let shell = try #require(
+            Int32(try await tmux.run(["display-message", "-p", "-t", "quit", "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)))
+        let chat = try #require(Self.child(of: shell))
+        kill(chat, signal)
+        try await tmux.waitForScreen("quit", "a clean exit") { $0.contains("EXITED 0") }
+        gateway.signal(SIGTERM)
+        _ = await gateway.waitForExit()
+    }
+
+    /// The process id of a child of `parent`, from /proc.
+    static func child(of parent: Int32) -> Int32? {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        for entry in entries {
+            guard let pid = Int32(entry), let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { continue }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            if fields.count > 1, Int32(fields[1]) == parent { return pid }
+        }
+        return nil
+    }
 }
