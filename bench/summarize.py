@@ -16,6 +16,13 @@ def main():
     work, out, seconds = sys.argv[1], sys.argv[2], int(sys.argv[3])
     storm, fanout, fanout200, idle, churn = (load(work, n) for n in ("storm", "fanout", "fanout_200k", "idle", "churn"))
     client = load(work, "client")
+    scroll = load(work, "scroll")
+
+    def ratio(top, bottom):
+        a, b = scroll.get(top), scroll.get(bottom)
+        return round(a / b, 2) if a is not None and b else None
+
+    ratios = [x for x in (ratio("key_top_ms", "key_bottom_ms"), ratio("frame_top_ms", "frame_bottom_ms")) if x is not None]
     tui, plain = client.get("tui", {}), client.get("plain", {})
     r = {
         "gateway.storm_1000_converge_s": storm.get("converge_s"),
@@ -28,6 +35,9 @@ def main():
         "client.messages_5k_cpu_s": tui.get("messages_cpu_s"),
         "client.peak_rss_mb": tui.get("peak_rss_mb"),
         "client.max_redraws_per_s": tui.get("max_redraws_per_s"),
+        "client.scrollback_key_top_ms": scroll.get("key_top_ms"),
+        "client.scrollback_frame_top_ms": scroll.get("frame_top_ms"),
+        "client.scrollback_top_vs_bottom": max(ratios) if ratios else None,
         # More detail.
         "gateway.storm_1000_frames_per_member": storm.get("frames_per_member_mean"),
         "gateway.storm_1000_bytes_per_member": storm.get("bytes_per_member_mean"),
@@ -58,12 +68,19 @@ def main():
         "client.plain.messages_5k_cpu_s": plain.get("messages_cpu_s"),
         "client.plain.peak_rss_mb": plain.get("peak_rss_mb"),
         "client.baseline_rss_mb": tui.get("baseline_rss_mb"),
+        "client.scrollback_entries": scroll.get("entries"),
+        "client.scrollback_key_bottom_ms": scroll.get("key_bottom_ms"),
+        "client.scrollback_frame_bottom_ms": scroll.get("frame_bottom_ms"),
+        "client.scrollback_key_hold_max_ms": scroll.get("key_hold_max_ms"),
+        "client.scrollback_frame_hold_max_ms": scroll.get("frame_hold_max_ms"),
+        "client.scrollback_pageups_to_top": scroll.get("pageups_to_top"),
         "meta.seconds": seconds,
         "meta.cores": os.cpu_count(),
         "meta.date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "meta.machine": platform.machine(),
     }
-    raw = {"storm": storm, "fanout": fanout, "fanout_200k": fanout200, "idle": idle, "churn": churn, "client": client}
+    raw = {"storm": storm, "fanout": fanout, "fanout_200k": fanout200, "idle": idle, "churn": churn, "client": client,
+           "scroll": scroll}
     with open(out, "w") as f:
         json.dump({**r, "raw": raw}, f, indent=2)
         f.write("\n")
@@ -80,6 +97,9 @@ def main():
         ("client.messages_5k_cpu_s", "5,000 messages CPU (no target)", None, None, "s"),
         ("client.peak_rss_mb", "peak RSS", "<", 20, "MB"),
         ("client.max_redraws_per_s", "max redraws per second", "<=", 60, "/s"),
+        ("client.scrollback_key_top_ms", "full scrollback, top: CPU per keypress", "<", 1.0, "ms"),
+        ("client.scrollback_frame_top_ms", "full scrollback, top: CPU per frame", "<", 1.0, "ms"),
+        ("client.scrollback_top_vs_bottom", "full scrollback: top over bottom cost", "<=", 2.0, "x"),
     ]
     print(f"\nBenchmarks ({os.cpu_count()} cores, loopback, release; {seconds} s)")
     print(f"{'target':40} {'figure':>14}  {'goal':>12}  verdict")
