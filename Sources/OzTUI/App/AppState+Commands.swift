@@ -43,8 +43,7 @@ extension AppState {
             return ([], true)
         case .clear:
             log.removeAll()
-            scrollOffset = 0
-            unseen = 0
+            scrollToBottom()
             return ([], true)
         case .help:
             for line in ChatCommand.helpLines { info(line) }

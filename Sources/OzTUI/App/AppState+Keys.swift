@@ -28,9 +28,9 @@ extension AppState {
         case .pageDown:
             scroll(by: -max(1, layout.log.rows - 1))
         case .home where editor.text.isEmpty:
-            scroll(by: Int.max / 2)
+            scrollToTop()
         case .end where editor.text.isEmpty:
-            scroll(by: -(Int.max / 2))
+            scrollToBottom()
         case .up:
             if let previous = history.previous(current: editor.text) { editor.set(previous) }
         case .down:
@@ -89,7 +89,7 @@ extension AppState {
         if consumed {
             history.record(line)
             editor.clear()
-            scroll(by: -(Int.max / 2))
+            scrollToBottom()
         }
         return effects
     }
