@@ -78,7 +78,9 @@ extension LineEditor {
 func check(_ editor: inout LineEditor, width: Int, masked: Bool) {
     let count = editor.text.count
     require((0...count).contains(editor.cursor), "cursor \(editor.cursor) outside a text of \(count) graphemes")
-    require(!editor.text.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }, "control character in the text")
+    require(
+        !editor.text.unicodeScalars.contains { ($0.value < 0x20 && $0.value != 0x0A) || (0x7F...0x9F).contains($0.value) },
+        "control character in the text")
     let (visible, column) = editor.layout(width: width, masked: masked)
     let view = max(1, width)
     let shown = DisplayWidth.of(visible)
@@ -88,7 +90,7 @@ func check(_ editor: inout LineEditor, width: Int, masked: Bool) {
     if masked {
         require(visible.allSatisfy { $0 == "*" }, "masked view shows \(visible.debugDescription)")
     } else {
-        let graphemes = Array(editor.text)
+        let graphemes = Array(editor.text).map { $0 == "\n" ? Character(LineEditor.lineBreakMark) : $0 }
         let part = Array(visible)
         require(
             part.isEmpty || (0...graphemes.count - part.count).contains { graphemes[$0..<$0 + part.count].elementsEqual(part) },
@@ -123,7 +125,9 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
         case 12:
             let text = script.text(Int(script.byte() % 32))
             editor.set(text)
-            require(editor.text == LineEditor.sanitize(text) && editor.cursor == editor.text.count, "set(\(text.debugDescription))")
+            require(
+                editor.text == LineEditor.sanitize(text, keepingLineBreaks: true) && editor.cursor == editor.text.count && !editor.holdsPastedText,
+                "set(\(text.debugDescription))")
         case 13:
             editor.clear()
             require(editor.text.isEmpty && editor.cursor == 0, "clear()")
@@ -134,6 +138,16 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
             require(editor == before, "the unhandled key \(key) changed the editor")
         case 15, 16: width = Int(script.byte() % 48) - 2  // 0 and below are clamped to one column
         case 17: masked.toggle()
+        case 18 where op & 0x80 != 0:
+            // A bracketed paste: its text lands at the cursor with line breaks kept, every grapheme of it marked pasted.
+            let text = script.text(Int(script.byte()))
+            let before = editor
+            editor.paste(text)
+            let inserted = Array(LineEditor.sanitize(text, keepingLineBreaks: true).unicodeScalars)
+            require(
+                Array(editor.text.unicodeScalars) == scalars(before.text, 0..<before.cursor) + inserted + scalars(before.text, before.cursor..<before.text.count),
+                "paste(\(text.debugDescription)) on \(before.text.debugDescription)")
+            require(inserted.isEmpty || editor.holdsPastedText, "a paste left no pasted mark")
         default: key = .text(String(UnicodeScalar(UInt8(0x20 + op % 0x5F))))
         }
         if let key {
