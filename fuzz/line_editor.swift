@@ -45,10 +45,11 @@ func checkEdit(_ key: Key, before: LineEditor, after: LineEditor) {
     let result = Array(after.text.unicodeScalars)
     let what = "\(key) on \(text.debugDescription) at \(cursor) gave \(after.text.debugDescription) at \(after.cursor)"
     switch key {
-    case .left, .control("b"): require(after == LineEditor(moved: before, to: max(0, cursor - 1)), what)
-    case .right, .control("f"): require(after == LineEditor(moved: before, to: min(count, cursor + 1)), what)
-    case .home, .control("a"): require(after == LineEditor(moved: before, to: 0), what)
-    case .end, .control("e"): require(after == LineEditor(moved: before, to: count), what)
+    // Moves change neither the text nor which of it was pasted.
+    case .left, .control("b"): require(after == before.moved(to: max(0, cursor - 1)), what)
+    case .right, .control("f"): require(after == before.moved(to: min(count, cursor + 1)), what)
+    case .home, .control("a"): require(after == before.moved(to: 0), what)
+    case .end, .control("e"): require(after == before.moved(to: count), what)
     case .control("k"): require(result == scalars(text, 0..<cursor) && after.cursor == cursor, what)
     case .control("u"): require(result == scalars(text, cursor..<count) && after.cursor == 0, what)
     case .backspace where cursor > 0:
@@ -68,10 +69,12 @@ func checkEdit(_ key: Key, before: LineEditor, after: LineEditor) {
 }
 
 extension LineEditor {
-    /// The editor's text with the cursor at `cursor`, for comparing moves.
-    init(moved editor: LineEditor, to cursor: Int) {
-        self.init(text: editor.text)
-        for _ in cursor..<text.count { handle(.left) }
+    /// This editor with the cursor at `cursor` (moved there a grapheme at a time from the end), for comparing moves.
+    func moved(to cursor: Int) -> LineEditor {
+        var copy = self
+        copy.handle(.end)
+        for _ in cursor..<text.count { copy.handle(.left) }
+        return copy
     }
 }
 
