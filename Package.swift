@@ -155,6 +155,13 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Benchmark only (bench/run): scrolling a full scrollback through the real reducer and renderer.
+        .executableTarget(
+            name: "scrollbench",
+            dependencies: ["OzTUI", "OzClient", "OzProtocol"],
+            path: "bench/scrollbench",
+            swiftSettings: strict
+        ),
         .testTarget(name: "OzTUITests", dependencies: ["OzTUI", "OzClient", "OzProtocol"], swiftSettings: strict),
         .testTarget(
             name: "OzSignalsTests",

@@ -39,6 +39,13 @@ def main():
     fanout = median_run(fanouts, "steady_deliveries_per_s")
     fanout200 = median_run(fanouts200, "latency_p99_ms")
     client = load(work, "client")
+    scroll = load(work, "scroll")
+
+    def ratio(top, bottom):
+        a, b = scroll.get(top), scroll.get(bottom)
+        return round(a / b, 2) if a is not None and b else None
+
+    ratios = [x for x in (ratio("key_top_ms", "key_bottom_ms"), ratio("frame_top_ms", "frame_bottom_ms")) if x is not None]
     tui, plain = client.get("tui", {}), client.get("plain", {})
     r = {
         "gateway.storm_1000_converge_s": storm.get("converge_s"),
@@ -51,6 +58,9 @@ def main():
         "client.messages_5k_cpu_s": tui.get("messages_cpu_s"),
         "client.peak_rss_mb": tui.get("peak_rss_mb"),
         "client.max_redraws_per_s": tui.get("max_redraws_per_s"),
+        "client.scrollback_key_top_ms": scroll.get("key_top_ms"),
+        "client.scrollback_frame_top_ms": scroll.get("frame_top_ms"),
+        "client.scrollback_top_vs_bottom": max(ratios) if ratios else None,
         # More detail.
         "gateway.storm_1000_frames_per_member": storm.get("frames_per_member_mean"),
         "gateway.storm_1000_bytes_per_member": storm.get("bytes_per_member_mean"),
@@ -84,6 +94,12 @@ def main():
         "client.plain.messages_5k_cpu_s": plain.get("messages_cpu_s"),
         "client.plain.peak_rss_mb": plain.get("peak_rss_mb"),
         "client.baseline_rss_mb": tui.get("baseline_rss_mb"),
+        "client.scrollback_entries": scroll.get("entries"),
+        "client.scrollback_key_bottom_ms": scroll.get("key_bottom_ms"),
+        "client.scrollback_frame_bottom_ms": scroll.get("frame_bottom_ms"),
+        "client.scrollback_key_hold_max_ms": scroll.get("key_hold_max_ms"),
+        "client.scrollback_frame_hold_max_ms": scroll.get("frame_hold_max_ms"),
+        "client.scrollback_pageups_to_top": scroll.get("pageups_to_top"),
         "meta.seconds": seconds,
         "meta.fanout_runs": repeat,
         "meta.pinned": pinned,
@@ -104,7 +120,8 @@ def main():
         "gateway.fanout_200k_ozload_cpu_us_per_delivery": spread(fanouts200, "ozload_cpu_us_per_delivery"),
         "gateway.fanout_200k_send_lag_p99_ms": spread(fanouts200, "send_lag_p99_ms"),
     }
-    raw = {"storm": storm, "fanout": fanouts, "fanout_200k": fanouts200, "idle": idle, "churn": churn, "client": client}
+    raw = {"storm": storm, "fanout": fanouts, "fanout_200k": fanouts200, "idle": idle, "churn": churn, "client": client,
+           "scroll": scroll}
     with open(out, "w") as f:
         json.dump({**r, "ranges": ranges, "raw": raw}, f, indent=2)
         f.write("\n")
@@ -123,6 +140,9 @@ def main():
         ("client.messages_5k_cpu_s", "5,000 messages CPU (no target)", None, None, "s"),
         ("client.peak_rss_mb", "peak RSS", "<", 20, "MB"),
         ("client.max_redraws_per_s", "max redraws per second", "<=", 60, "/s"),
+        ("client.scrollback_key_top_ms", "full scrollback, top: CPU per keypress", "<", 1.0, "ms"),
+        ("client.scrollback_frame_top_ms", "full scrollback, top: CPU per frame", "<", 1.0, "ms"),
+        ("client.scrollback_top_vs_bottom", "full scrollback: top over bottom cost", "<=", 2.0, "x"),
     ]
     def fmt(v):
         return (f"{v:,.3f}" if isinstance(v, float) and abs(v) < 1000 else f"{v:,.0f}") if not isinstance(v, bool) else str(v)

@@ -45,10 +45,11 @@ func checkEdit(_ key: Key, before: LineEditor, after: LineEditor) {
     let result = Array(after.text.unicodeScalars)
     let what = "\(key) on \(text.debugDescription) at \(cursor) gave \(after.text.debugDescription) at \(after.cursor)"
     switch key {
-    case .left, .control("b"): require(after == LineEditor(moved: before, to: max(0, cursor - 1)), what)
-    case .right, .control("f"): require(after == LineEditor(moved: before, to: min(count, cursor + 1)), what)
-    case .home, .control("a"): require(after == LineEditor(moved: before, to: 0), what)
-    case .end, .control("e"): require(after == LineEditor(moved: before, to: count), what)
+    // Moves change neither the text nor which of it was pasted.
+    case .left, .control("b"): require(after == before.moved(to: max(0, cursor - 1)), what)
+    case .right, .control("f"): require(after == before.moved(to: min(count, cursor + 1)), what)
+    case .home, .control("a"): require(after == before.moved(to: 0), what)
+    case .end, .control("e"): require(after == before.moved(to: count), what)
     case .control("k"): require(result == scalars(text, 0..<cursor) && after.cursor == cursor, what)
     case .control("u"): require(result == scalars(text, cursor..<count) && after.cursor == 0, what)
     case .backspace where cursor > 0:
@@ -68,17 +69,21 @@ func checkEdit(_ key: Key, before: LineEditor, after: LineEditor) {
 }
 
 extension LineEditor {
-    /// The editor's text with the cursor at `cursor`, for comparing moves.
-    init(moved editor: LineEditor, to cursor: Int) {
-        self.init(text: editor.text)
-        for _ in cursor..<text.count { handle(.left) }
+    /// This editor with the cursor at `cursor` (moved there a grapheme at a time from the end), for comparing moves.
+    func moved(to cursor: Int) -> LineEditor {
+        var copy = self
+        copy.handle(.end)
+        for _ in cursor..<text.count { copy.handle(.left) }
+        return copy
     }
 }
 
 func check(_ editor: inout LineEditor, width: Int, masked: Bool) {
     let count = editor.text.count
     require((0...count).contains(editor.cursor), "cursor \(editor.cursor) outside a text of \(count) graphemes")
-    require(!editor.text.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }, "control character in the text")
+    require(
+        !editor.text.unicodeScalars.contains { ($0.value < 0x20 && $0.value != 0x0A) || (0x7F...0x9F).contains($0.value) },
+        "control character in the text")
     let (visible, column) = editor.layout(width: width, masked: masked)
     let view = max(1, width)
     let shown = DisplayWidth.of(visible)
@@ -88,7 +93,7 @@ func check(_ editor: inout LineEditor, width: Int, masked: Bool) {
     if masked {
         require(visible.allSatisfy { $0 == "*" }, "masked view shows \(visible.debugDescription)")
     } else {
-        let graphemes = Array(editor.text)
+        let graphemes = Array(editor.text).map { $0 == "\n" ? Character(LineEditor.lineBreakMark) : $0 }
         let part = Array(visible)
         require(
             part.isEmpty || (0...graphemes.count - part.count).contains { graphemes[$0..<$0 + part.count].elementsEqual(part) },
@@ -123,7 +128,9 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
         case 12:
             let text = script.text(Int(script.byte() % 32))
             editor.set(text)
-            require(editor.text == LineEditor.sanitize(text) && editor.cursor == editor.text.count, "set(\(text.debugDescription))")
+            require(
+                editor.text == LineEditor.sanitize(text, keepingLineBreaks: true) && editor.cursor == editor.text.count && !editor.holdsPastedText,
+                "set(\(text.debugDescription))")
         case 13:
             editor.clear()
             require(editor.text.isEmpty && editor.cursor == 0, "clear()")
@@ -134,6 +141,16 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
             require(editor == before, "the unhandled key \(key) changed the editor")
         case 15, 16: width = Int(script.byte() % 48) - 2  // 0 and below are clamped to one column
         case 17: masked.toggle()
+        case 18 where op & 0x80 != 0:
+            // A bracketed paste: its text lands at the cursor with line breaks kept, every grapheme of it marked pasted.
+            let text = script.text(Int(script.byte()))
+            let before = editor
+            editor.paste(text)
+            let inserted = Array(LineEditor.sanitize(text, keepingLineBreaks: true).unicodeScalars)
+            require(
+                Array(editor.text.unicodeScalars) == scalars(before.text, 0..<before.cursor) + inserted + scalars(before.text, before.cursor..<before.text.count),
+                "paste(\(text.debugDescription)) on \(before.text.debugDescription)")
+            require(inserted.isEmpty || editor.holdsPastedText, "a paste left no pasted mark")
         default: key = .text(String(UnicodeScalar(UInt8(0x20 + op % 0x5F))))
         }
         if let key {

@@ -116,15 +116,53 @@ struct AppStateTests {
     @Test func scrollingUpCountsUnseenLinesAndEndReturns() {
         var state = Self.granted(size: TerminalSize(rows: 12, columns: 60))
         for n in 0..<50 { _ = state.reduce(.client(.message(ChatMessage(id: "\(n)", from: "Ann01", to: "*", text: "line \(n)", ts: "")))) }
+        let rows = state.layout.log.rows
         _ = state.reduce(.key(.pageUp))
-        #expect(state.scrollOffset == 9)
+        // One row per entry here: a page up (rows - 1) leaves the view's bottom row that many entries up.
+        let last = state.log.dropped + state.log.count - 1
+        #expect(state.scrollAnchor == LogAnchor(entry: last - (rows - 1), row: 0))
         _ = state.reduce(.client(.message(ChatMessage(id: "x", from: "Ann01", to: "*", text: "new one", ts: ""))))
         #expect(state.unseen == 1)
-        #expect(state.scrollOffset == 10)
+        #expect(state.scrollAnchor == LogAnchor(entry: last - (rows - 1), row: 0))  // the view stays where it was
         _ = state.reduce(.key(.end))
-        #expect(state.scrollOffset == 0 && state.unseen == 0)
+        #expect(state.scrollAnchor == nil && state.unseen == 0)
         _ = state.reduce(.key(.home))
-        #expect(state.scrollOffset == LogLines.totalLines(state.log.entries, width: state.layout.log.columns) - state.layout.log.rows)
+        // The top: the oldest row on the view's first row, so rows - 1 rows above the anchor.
+        let top = state.scrollAnchor
+        let width = state.layout.log.columns
+        let above = top.map { LogLines.totalLines(Array(state.log.entries.prefix($0.entry - state.log.dropped)), width: width) + $0.row }
+        #expect(above == rows - 1)
+        _ = state.reduce(.key(.pageUp))
+        #expect(state.scrollAnchor == top)
+        for _ in 0..<20 { _ = state.reduce(.key(.pageDown)) }
+        #expect(state.scrollAnchor == nil)
+    }
+
+    @Test func scrollingMovesByWrappedRowsAndSurvivesAResize() {
+        var state = Self.granted(size: TerminalSize(rows: 12, columns: 60))
+        let long = String(repeating: "word ", count: 40)  // several rows at this width
+        for n in 0..<30 { _ = state.reduce(.client(.message(ChatMessage(id: "\(n)", from: "Ann01", to: "*", text: "\(n) \(long)", ts: "")))) }
+        let width = state.layout.log.columns
+        let total = LogLines.totalLines(state.log.entries, width: width)
+        var pages = 0
+        while true {
+            let before = state.scrollAnchor
+            _ = state.reduce(.key(.pageUp))
+            if state.scrollAnchor == before { break }
+            pages += 1
+        }
+        // Rows above the view's bottom row at the top: exactly a view's worth less one.
+        let anchor = state.scrollAnchor!
+        let above = LogLines.totalLines(Array(state.log.entries.prefix(anchor.entry - state.log.dropped)), width: width) + anchor.row
+        #expect(above == state.layout.log.rows - 1)
+        #expect(pages >= (total - state.layout.log.rows) / (state.layout.log.rows - 1))
+        // Narrower: the anchor's row is kept inside its entry and the view inside the log.
+        _ = state.reduce(.resize(TerminalSize(rows: 12, columns: 41)))
+        let clamped = state.scrollAnchor!
+        let rows = LogLines.wrap(state.log.entries[clamped.entry - state.log.dropped], width: state.layout.log.columns).count
+        #expect(clamped.row < rows)
+        let screen = RenderTests.render(state).text
+        #expect(screen.contains("scrolled up"))
     }
 
     @Test func tabCompletesNicknames() {

@@ -34,9 +34,12 @@ struct LineEditorTests {
         var editor = LineEditor()
         editor.insert(input)
         #expect(editor.text == expected && editor.cursor == expected.count)
-        editor.set(input)
-        #expect(editor.text == expected && editor.cursor == expected.count)
         #expect(LineEditor(text: input).text == expected)
+        // A recalled history line keeps its line breaks (a multi-line paste sent earlier), as "\n".
+        editor.set(input)
+        let kept = LineEditor.sanitize(input, keepingLineBreaks: true)
+        #expect(editor.text == kept && editor.cursor == kept.count)
+        #expect(kept == expected || kept.contains("\n"))
     }
 
     @Test func aCombiningMarkJoinsTheLetterBeforeTheCursor() {

@@ -75,6 +75,25 @@ final class Tmux: @unchecked Sendable {
         try await run(["send-keys", "-t", name] + keys)
     }
 
+    /// Pastes `text` into a pane as tmux's `paste-buffer -p` does: bracketed (`ESC[200~ … ESC[201~`) when the program
+    /// there turned bracketed paste mode on, plain otherwise; line feeds go in as carriage returns, as typed Enter does.
+    func paste(_ name: String, _ text: String) async throws {
+        let buffer = "oztest-\(UUID().uuidString.prefix(8))"
+        try await run(["set-buffer", "-b", buffer, text])
+        try await run(["paste-buffer", "-p", "-d", "-b", buffer, "-t", name])
+    }
+
+    /// The process ids of the programs a pane's shell started (its children), from /proc.
+    func programs(in name: String) async throws -> [Int32] {
+        let shell = try await run(["display-message", "-p", "-t", name, "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(shell)/task")) ?? []
+        return tasks.flatMap { task in
+            ((try? String(contentsOfFile: "/proc/\(shell)/task/\(task)/children", encoding: .utf8)) ?? "").split(separator: " ").compactMap {
+                Int32($0)
+            }
+        }
+    }
+
     /// The visible screen as text lines.
     func screen(_ name: String) async throws -> String {
         try await run(["capture-pane", "-p", "-t", name])

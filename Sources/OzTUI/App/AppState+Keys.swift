@@ -28,11 +28,11 @@ extension AppState {
         case .pageDown:
             scroll(by: -max(1, layout.log.rows - 1))
         case .home where editor.text.isEmpty:
-            scroll(by: Int.max / 2)
+            scrollToTop()
         case .end where editor.text.isEmpty:
-            scroll(by: -(Int.max / 2))
+            scrollToBottom()
         case .up:
-            if let previous = history.previous(current: editor.text) { editor.set(previous) }
+            if let previous = history.previous(current: editor.recallText) { editor.set(previous) }
         case .down:
             if let next = history.next() { editor.set(next) }
         case .tab:
@@ -48,6 +48,8 @@ extension AppState {
             }
         case .enter:
             return submit()
+        case .paste(let text):
+            paste(text)
         default:
             editor.handle(key)
         }
@@ -76,6 +78,7 @@ extension AppState {
 
     /// Enter: a command or a message. Nothing typed is lost: a line that cannot be sent stays in the input.
     private mutating func submit() -> [AppEffect] {
+        if let effects = submitPasted() { return effects }  // pasted text is never a command (see PastePolicy)
         let line = editor.text
         let command: ChatCommand?
         do {
@@ -89,7 +92,7 @@ extension AppState {
         if consumed {
             history.record(line)
             editor.clear()
-            scroll(by: -(Int.max / 2))
+            scrollToBottom()
         }
         return effects
     }

@@ -113,18 +113,35 @@ extension AppState {
 
     // MARK: scrolling
 
+    /// Scrolls the log `lines` rows towards the oldest (negative: towards the newest).
     mutating func scroll(by lines: Int) {
-        scrollOffset = max(0, scrollOffset + lines)
+        let scroller = logScroller
+        if let anchor = scrollAnchor.flatMap(scroller.valid) ?? scroller.bottom {
+            scrollAnchor = lines > 0 ? scroller.up(anchor, by: lines).anchor : scroller.down(anchor, by: -lines).anchor
+        }
         clampScroll()
-        if scrollOffset == 0 { unseen = 0 }
     }
 
-    mutating func clampScroll() {
-        let layout = self.layout
-        let total = LogLines.totalLines(log.entries, width: layout.log.columns)
-        scrollOffset = min(scrollOffset, max(0, total - layout.log.rows))
-        if scrollOffset == 0 { unseen = 0 }
+    /// Shows the oldest rows (Home on an empty input line).
+    mutating func scrollToTop() {
+        scrollAnchor = logScroller.top
+        clampScroll()
     }
+
+    /// Follows the newest rows again (End on an empty input line, and after sending).
+    mutating func scrollToBottom() {
+        scrollAnchor = nil
+        unseen = 0
+    }
+
+    /// Keeps the view inside the log after the log or the layout changed; at the newest row it follows new lines.
+    mutating func clampScroll() {
+        if let anchor = scrollAnchor { scrollAnchor = logScroller.clamped(anchor, height: layout.log.rows) }
+        if scrollAnchor == nil { unseen = 0 }
+    }
+
+    /// The log at the log pane's width.
+    var logScroller: LogScroller { LogScroller(entries: log.entries, base: log.dropped, width: layout.log.columns) }
 
     mutating func clampRosterScroll() {
         // The roster pane is as tall as the log (all but two rows), less its header; no need for the full layout.

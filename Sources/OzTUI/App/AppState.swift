@@ -13,8 +13,9 @@ public struct AppState: Sendable {
     /// The peers (ourselves excluded), in display order.
     public var roster = Roster()
     public var log: LogBuffer
-    /// How many wrapped lines the log is scrolled up from the newest (0: following new lines).
-    public var scrollOffset = 0
+    /// Where the log view rests when scrolled up (its bottom row); nil while it follows new lines. Scrolling moves it
+    /// a screenful at a time, wrapping only what it passes (see `LogScroller`).
+    public var scrollAnchor: LogAnchor?
     /// Log entries that arrived while scrolled up.
     public var unseen = 0
     public var editor = LineEditor()
@@ -56,27 +57,19 @@ public struct AppState: Sendable {
         [credentials.nickname] + roster.elements(in: rosterScroll..<(rosterScroll + max(1, size.rows))).map(\.displayName)
     }
 
-    /// Adds a line to the log; while scrolled up, keeps the view still and counts the line as unseen.
+    /// Adds a line to the log; while scrolled up, the view stays where it is (its anchor) and the line counts as unseen.
     mutating func append(_ kind: LogEntry.Kind, _ text: String) {
-        let entry = LogEntry(date: date, kind: kind, text: text)
-        log.append(entry)
-        if scrollOffset > 0 {
-            scrollOffset += LogLines.wrap(entry, width: layout.log.columns).count
-            unseen += 1
-        }
+        log.append(LogEntry(date: date, kind: kind, text: text))
+        if scrollAnchor != nil { unseen += 1 }
     }
 
     /// Logs a join or leave: into the last line when that is a presence burst begun within `PresenceBurst.window`,
-    /// otherwise as a new line. A burst that grows to more rows keeps a scrolled-up view still.
+    /// otherwise as a new line. A burst that grows to more rows keeps a scrolled-up view still (it grows below the
+    /// view's anchor).
     mutating func logPresence(_ label: @autoclosure () -> String, online: Bool) {
         if let last = log.entries.last, case .presence(var burst) = last.kind, date.timeIntervalSince(last.date) < PresenceBurst.window {
             burst.add(label(), online: online)
             log.updateLast { $0.kind = .presence(burst) }
-            if scrollOffset > 0, let grown = log.entries.last {
-                // Only while scrolled up: the layout walks a screenful of the roster.
-                let width = layout.log.columns
-                scrollOffset += LogLines.wrap(grown, width: width).count - LogLines.wrap(last, width: width).count
-            }
             return
         }
         append(.presence(PresenceBurst(label(), online: online)), "")

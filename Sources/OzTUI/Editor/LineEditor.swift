@@ -3,17 +3,45 @@
 ///
 /// `handle` takes the keys that edit or move (see there) and returns false for the rest (Enter, Up, Tab…), which the
 /// app handles itself.
+///
+/// Pasted text (`paste`) may hold line breaks, kept as "\n" and drawn as `↵`; the editor remembers, grapheme by
+/// grapheme, which text was pasted (`isPasted`), so the app can tell a typed `/command` from pasted text that merely
+/// starts with `/`.
 public struct LineEditor: Sendable, Equatable {
-    /// The line, free of control characters.
+    /// The line, free of control characters other than the "\n" line breaks a paste brought.
     public private(set) var text: String
     /// The cursor, as a grapheme index in `text` (0 is before the first grapheme, `text.count` after the last).
     public private(set) var cursor: Int
     /// The first grapheme shown by `layout`; kept between calls so that the view scrolls only when it must.
     private var scroll = 0
+    /// For each grapheme of `text`, whether it came from a paste (always `text.count` long).
+    private var pastedMarks: [Bool]
+
+    /// What `layout` draws for a line break.
+    public static let lineBreakMark = "↵"
 
     public init(text: String = "") {
         self.text = Self.sanitize(text)
         cursor = self.text.count
+        pastedMarks = Array(repeating: false, count: cursor)
+    }
+
+    /// Whether any of the text came from a paste.
+    public var holdsPastedText: Bool { pastedMarks.contains(true) }
+
+    /// Whether the grapheme at `index` came from a paste.
+    public func isPasted(at index: Int) -> Bool { pastedMarks.indices.contains(index) && pastedMarks[index] }
+
+    /// Inserts pasted text at the cursor: line breaks (CR, LF, CR LF, NEL, U+2028, U+2029) are kept as "\n", tabs
+    /// become spaces, other control characters are dropped, and every grapheme is marked as pasted.
+    public mutating func paste(_ text: String) {
+        replace(cursor..<cursor, with: Self.sanitize(text, keepingLineBreaks: true), pasted: true)
+    }
+
+    /// The text as Up/Down history should keep it, so that recalling it does what sending it did: a line whose first
+    /// grapheme is a pasted `/` was text, not a command, and is kept with the `//` escape.
+    public var recallText: String {
+        isPasted(at: 0) && text.hasPrefix("/") ? "/" + text : text
     }
 
     /// Inserts text (typed or pasted) at the cursor and moves the cursor after it. Line breaks and tabs become spaces;
@@ -22,10 +50,11 @@ public struct LineEditor: Sendable, Equatable {
         replace(cursor..<cursor, with: Self.sanitize(text))
     }
 
-    /// Replaces the whole line and puts the cursor at its end.
+    /// Replaces the whole line (as typed text; line breaks in it are kept) and puts the cursor at its end.
     public mutating func set(_ text: String) {
-        self.text = Self.sanitize(text)
+        self.text = Self.sanitize(text, keepingLineBreaks: true)
         cursor = self.text.count
+        pastedMarks = Array(repeating: false, count: cursor)
         scroll = 0
     }
 
@@ -33,6 +62,7 @@ public struct LineEditor: Sendable, Equatable {
     public mutating func clear() {
         text = ""
         cursor = 0
+        pastedMarks = []
         scroll = 0
     }
 
@@ -46,6 +76,8 @@ public struct LineEditor: Sendable, Equatable {
         let count = text.count
         switch key {
         case .text(let typed): insert(typed)
+        // A one-line field (the credentials prompt) takes a paste without its leading and trailing line breaks.
+        case .paste(let pasted): insert(pasted.trimmingLineBreaks)
         case .left, .control("b"): cursor = max(0, cursor - 1)
         case .right, .control("f"): cursor = min(count, cursor + 1)
         case .home, .control("a"): cursor = 0
@@ -61,8 +93,9 @@ public struct LineEditor: Sendable, Equatable {
     }
 
     /// Replaces the graphemes in `range` and puts the cursor after the new text (on the next grapheme boundary, should
-    /// the new text join a neighbour, as a combining mark joins the letter before it).
-    mutating func replace(_ range: Range<Int>, with replacement: String) {
+    /// the new text join a neighbour, as a combining mark joins the letter before it). The new graphemes are marked
+    /// `pasted` or typed; when the text joins a neighbour, the neighbour keeps its mark.
+    mutating func replace(_ range: Range<Int>, with replacement: String, pasted: Bool = false) {
         let lower = text.index(text.startIndex, offsetBy: range.lowerBound)
         let upper = text.index(lower, offsetBy: range.count)
         let end = text.utf8.distance(from: text.startIndex, to: lower) + replacement.utf8.count
@@ -75,6 +108,22 @@ public struct LineEditor: Sendable, Equatable {
             graphemes += 1
         }
         cursor = graphemes
+        // Keep one mark per grapheme: the graphemes up to the range are unchanged (bar a join with the last of them),
+        // the ones after it too; what lies between is new.
+        let total = graphemes + text[boundary...].count
+        let kept = pastedMarks.count - range.count
+        let inserted = total - kept
+        let lowerBound = min(range.lowerBound, pastedMarks.count)
+        let upperBound = min(range.upperBound, pastedMarks.count)
+        if inserted >= 0 {
+            pastedMarks.replaceSubrange(lowerBound..<upperBound, with: repeatElement(pasted, count: inserted))
+        } else {
+            let end = min(pastedMarks.count, upperBound - inserted)
+            pastedMarks.replaceSubrange(lowerBound..<end, with: [])
+        }
+        if pastedMarks.count != total {  // never expected; keeps the invariant whatever Unicode does
+            pastedMarks = Array(pastedMarks.prefix(total)) + Array(repeating: pasted, count: max(0, total - pastedMarks.count))
+        }
     }
 
     /// What to draw of the line in `width` columns and the cursor's column in it, scrolling horizontally like readline:
@@ -85,7 +134,7 @@ public struct LineEditor: Sendable, Equatable {
     public mutating func layout(width: Int, masked: Bool = false) -> (visible: String, cursorColumn: Int) {
         let width = max(1, width)
         let graphemes = Array(text)
-        let widths = masked ? Array(repeating: 1, count: graphemes.count) : graphemes.map { DisplayWidth.of($0) }
+        let widths = masked ? Array(repeating: 1, count: graphemes.count) : graphemes.map { $0 == "\n" ? 1 : DisplayWidth.of($0) }
         // The leftmost start that still shows the cursor's cell (the whole grapheme under it, or a column at the end).
         var lowest = cursor
         var used = cursor < widths.count ? max(1, widths[cursor]) : 1
@@ -105,7 +154,13 @@ public struct LineEditor: Sendable, Equatable {
         var columns = 0
         var index = scroll
         while index < graphemes.count, columns + widths[index] <= width {
-            if masked { visible.append("*") } else { visible.append(graphemes[index]) }
+            if masked {
+                visible.append("*")
+            } else if graphemes[index] == "\n" {
+                visible.append(Self.lineBreakMark)
+            } else {
+                visible.append(graphemes[index])
+            }
             columns += widths[index]
             index += 1
         }
@@ -121,16 +176,17 @@ public struct LineEditor: Sendable, Equatable {
         return start
     }
 
-    /// The text with tabs and line breaks (CR, LF, CR LF, NEL, U+2028, U+2029) turned into spaces and the other control
-    /// characters (C0, DEL, C1) removed.
-    static func sanitize(_ text: String) -> String {
+    /// The text with tabs and line breaks (CR, LF, CR LF, NEL, U+2028, U+2029) turned into spaces (line breaks into
+    /// "\n" when `keepingLineBreaks`) and the other control characters (C0, DEL, C1) removed.
+    static func sanitize(_ text: String, keepingLineBreaks: Bool = false) -> String {
         guard text.unicodeScalars.contains(where: isControl) else { return text }
         var scalars = String.UnicodeScalarView()
         var afterCarriageReturn = false
         for scalar in text.unicodeScalars {
             switch scalar.value {
             case 0x0A where afterCarriageReturn: break  // CR LF is one line break.
-            case 0x09, 0x0A, 0x0D, 0x85, 0x2028, 0x2029: scalars.append(" ")
+            case 0x0A, 0x0D, 0x85, 0x2028, 0x2029: scalars.append(keepingLineBreaks ? "\n" : " ")
+            case 0x09: scalars.append(" ")
             case 0x00..<0x20, 0x7F...0x9F: break
             default: scalars.append(scalar)
             }
@@ -144,8 +200,18 @@ public struct LineEditor: Sendable, Equatable {
         scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029
     }
 
-    /// Editors are equal when their text and cursor are (the scroll offset is a detail of the view).
+    /// Editors are equal when their text, cursor and pasted marks are (the scroll offset is a detail of the view).
     public static func == (lhs: LineEditor, rhs: LineEditor) -> Bool {
-        lhs.text == rhs.text && lhs.cursor == rhs.cursor
+        lhs.text == rhs.text && lhs.cursor == rhs.cursor && lhs.pastedMarks == rhs.pastedMarks
+    }
+}
+
+extension String {
+    /// The string without the line breaks (CR, LF, NEL, U+2028, U+2029) at its start and end.
+    var trimmingLineBreaks: String {
+        let isBreak: (Unicode.Scalar) -> Bool = { [0x0A, 0x0D, 0x85, 0x2028, 0x2029].contains($0.value) }
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !isBreak($0) }), let last = scalars.lastIndex(where: { !isBreak($0) }) else { return "" }
+        return String(scalars[first...last])
     }
 }

@@ -38,48 +38,70 @@ public enum LogLines {
         }
     }
 
-    /// How many rows all the entries take at this width.
+    /// How many rows all the entries take at this width (wraps every entry: for tests, not for drawing or scrolling).
     public static func totalLines(_ entries: [LogEntry], width: Int, cache: LogLineCache? = nil) -> Int {
         entries.reduce(0) { $0 + (cache?.lines(for: $1, width: width) ?? wrap($1, width: width)).count }
     }
 
-    /// The `count` rows ending `offset` rows above the newest.
-    public static func visible(_ entries: [LogEntry], width: Int, count: Int, offset: Int, cache: LogLineCache? = nil) -> [(LogLine, LogEntry)] {
-        var rows: [(LogLine, LogEntry)] = []
-        let needed = count + offset
-        for entry in entries.reversed() {
-            let wrapped = cache?.lines(for: entry, width: width) ?? wrap(entry, width: width)
-            rows.insert(contentsOf: wrapped.map { ($0, entry) }, at: 0)
-            if rows.count >= needed { break }
+    /// The `count` rows ending at `anchor` (nil: at the newest row), oldest first. `base` is the log's `dropped`, the
+    /// index of `entries[0]` as anchors count. Wraps only the entries it shows, so it costs the same anywhere in the log.
+    public static func visible(
+        _ entries: [LogEntry], base: Int = 0, width: Int, count: Int, anchor: LogAnchor?, cache: LogLineCache? = nil
+    ) -> [(LogLine, LogEntry)] {
+        let scroller = LogScroller(entries: entries, base: base, width: width, cache: cache)
+        guard count > 0, let end = anchor.flatMap(scroller.valid) ?? scroller.bottom else { return [] }
+        var chunks: [ArraySlice<LogLine>] = []
+        var index = end.entry - base
+        var needed = count
+        var lines = scroller.lines(index)
+        var last = end.row
+        while true {
+            let first = max(0, last + 1 - needed)
+            chunks.append(lines[first...last])
+            needed -= last + 1 - first
+            guard needed > 0, index > 0 else { break }
+            index -= 1
+            lines = scroller.lines(index)
+            last = lines.count - 1
         }
-        let end = max(0, rows.count - offset)
-        return Array(rows[max(0, end - count)..<end])
+        var rows: [(LogLine, LogEntry)] = []
+        rows.reserveCapacity(count - needed)
+        for (offset, chunk) in chunks.enumerated().reversed() {
+            let entry = entries[end.entry - base - offset]
+            for line in chunk { rows.append((line, entry)) }
+        }
+        return rows
     }
 }
 
 /// Remembers how entries wrapped, so a frame re-wraps only the entries that are new or changed (a growing presence
-/// burst) instead of every visible one. Keyed by the entry itself and the width; bounded (a few screenfuls: entries
-/// that scrolled away are not drawn again soon), and emptied when full.
-/// Used from the UI thread only.
+/// burst) instead of every visible one. Keyed by the entry itself and the width; bounded in two generations of `limit`
+/// entries each: when the newer fills up, it becomes the older and the oldest are forgotten, and an entry found in the
+/// older comes back into the newer. So the entries on screen stay cached however far the view scrolls, and a cache
+/// that fills never empties itself at once. Used from the UI thread only.
 public final class LogLineCache: @unchecked Sendable {
     private struct Key: Hashable {
         var entry: LogEntry
         var width: Int
     }
 
-    private var lines: [Key: [LogLine]] = [:]
+    private var recent: [Key: [LogLine]] = [:]
+    private var older: [Key: [LogLine]] = [:]
     private let limit: Int
 
     public init(limit: Int = 1024) {
-        self.limit = limit
+        self.limit = max(1, limit)
     }
 
     func lines(for entry: LogEntry, width: Int) -> [LogLine] {
         let key = Key(entry: entry, width: width)
-        if let known = lines[key] { return known }
-        if lines.count >= limit { lines.removeAll(keepingCapacity: true) }
-        let wrapped = LogLines.wrap(entry, width: width)
-        lines[key] = wrapped
+        if let known = recent[key] { return known }
+        let wrapped = older[key] ?? LogLines.wrap(entry, width: width)
+        if recent.count >= limit {
+            older = recent
+            recent = Dictionary(minimumCapacity: limit)
+        }
+        recent[key] = wrapped
         return wrapped
     }
 }

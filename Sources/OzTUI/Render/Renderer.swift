@@ -43,7 +43,8 @@ public enum Renderer {
     }
 
     static func drawLog(_ state: AppState, _ rect: Rect, _ terminal: any Terminal, cache: LogLineCache?) {
-        let rows = LogLines.visible(state.log.entries, width: rect.columns, count: rect.rows, offset: state.scrollOffset, cache: cache)
+        let rows = LogLines.visible(
+            state.log.entries, base: state.log.dropped, width: rect.columns, count: rect.rows, anchor: state.scrollAnchor, cache: cache)
         let top = rect.row + rect.rows - rows.count
         for (index, (line, entry)) in rows.enumerated() {
             let row = top + index
@@ -69,9 +70,11 @@ public enum Renderer {
                 terminal.draw(line.text, row: row, column: rect.column, style: restStyle)
             }
         }
-        if state.scrollOffset > 0 {
-            let more =
-                state.unseen > 0 ? " ▼ \(state.unseen) new, scrolled up \(state.scrollOffset) (End) " : " ▲ scrolled up \(state.scrollOffset) (End) "
+        if let anchor = state.scrollAnchor {
+            // How far up, in log lines (entries) below the view: known without wrapping what lies between.
+            let below = max(0, state.log.dropped + state.log.count - 1 - anchor.entry)
+            let up = below == 0 ? "scrolled up" : below == 1 ? "scrolled up 1 line" : "scrolled up \(PresenceBurst.grouped(below)) lines"
+            let more = state.unseen > 0 ? " ▼ \(state.unseen) new, \(up) (End) " : " ▲ \(up) (End) "
             let text = DisplayWidth.prefix(more, fitting: rect.columns)
             terminal.draw(
                 text, row: rect.row + rect.rows - 1, column: rect.column + rect.columns - DisplayWidth.of(text), style: TextStyle(reverse: true))

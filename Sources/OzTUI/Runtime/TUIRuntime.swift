@@ -48,6 +48,8 @@ public final class TUIRuntime: @unchecked Sendable {
             let now = ContinuousClock.now
             var timeout = clock.wait(at: now)
             if state.needsTicks { timeout = min(timeout ?? .milliseconds(250), .milliseconds(250)) }
+            // A paste whose end marker is lost ends after a quiet spell: look again even if no input comes.
+            if terminal.isReadingPaste { timeout = min(timeout ?? .milliseconds(100), .milliseconds(100)) }
             // A redraw already scheduled means we wake at the frame anyway: client events can wait in the inbox
             // until then instead of waking this thread one burst at a time.
             let waiting = inbox.willSleep(napping: clock.dirty)

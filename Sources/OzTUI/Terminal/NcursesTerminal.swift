@@ -39,6 +39,15 @@ public final class NcursesTerminal: Terminal {
     private var cursorShown: Bool?
     /// A raw input read ahead (while gathering a paste or after ESC) and not yet returned.
     private var pendingInput: (status: Int32, value: UInt32)?
+    /// The bracketed paste being read, between its start and end markers.
+    private var paste: PasteCollector?
+    /// The key codes curses reports for the bracketed-paste markers `ESC[200~` and `ESC[201~` (`define_key`); far above
+    /// the codes curses gives the terminal's own extended keys (from `KEY_MAX` up).
+    static let pasteStartCode: Int32 = 0x7E00
+    static let pasteEndCode: Int32 = 0x7E01
+    /// Turns the terminal's bracketed paste mode on and off (xterm's mode 2004; terminals without it ignore it).
+    static let bracketedPasteOn: StaticString = "\u{1B}[?2004h"
+    static let bracketedPasteOff: StaticString = "\u{1B}[?2004l"
     private var ended = false
     /// This frame's draw calls, row by row, and the calls behind what the window holds now: `present` redraws only the
     /// rows whose calls differ, so a frame where only the status bar changed builds one row of cells, not the screen.
@@ -52,8 +61,8 @@ public final class NcursesTerminal: Terminal {
         var style: TextStyle
     }
 
-    /// Starts curses (raw keys, no echo, keypad decoding, ESC delay 25 ms, colours unless `NO_COLOR` is set to a
-    /// non-empty value) and has `TerminalRestorer` put the terminal back on a crash, on `exit` and on each of `signals`.
+    /// Starts curses (raw keys, no echo, keypad decoding, ESC delay 25 ms, bracketed paste, colours unless `NO_COLOR`
+    /// is set to a non-empty value) and has `TerminalRestorer` put the terminal back on a crash, on `exit` and on each of `signals`.
     /// An app that quits gracefully on SIGINT/SIGTERM passes `TerminalRestorer.crashSignals + [SIGHUP, SIGQUIT]`,
     /// installs its own handling afterwards, and calls `end()` when it quits. With `holdingStandardError`, whatever is
     /// written to standard error meanwhile is shown after the terminal is restored instead of over the screen.
@@ -78,6 +87,10 @@ public final class NcursesTerminal: Terminal {
         nonl()
         keypad(window, true)
         _ = oz_set_escdelay(25)
+        // The paste markers as keys: curses then matches them whole, within its ESC delay, like any function key.
+        _ = define_key("\u{1B}[200~", Self.pasteStartCode)
+        _ = define_key("\u{1B}[201~", Self.pasteEndCode)
+        Self.write(Self.bracketedPasteOn)
         let noColor = getenv("NO_COLOR").map { $0.pointee != 0 } ?? false
         supportsColor = has_colors() && !noColor && start_color() == OK
         colorPairs = ColorPairs(defaultColors: supportsColor && use_default_colors() == OK)
@@ -103,6 +116,7 @@ public final class NcursesTerminal: Terminal {
         guard !ended else { return }
         ended = true
         curs_set(1)
+        Self.write(Self.bracketedPasteOff)
         endwin()
         TerminalRestorer.disarm()
     }
@@ -214,12 +228,35 @@ public final class NcursesTerminal: Terminal {
         doupdate()
     }
 
-    /// Waits up to `milliseconds` (negative: for ever, 0: not at all) for a key. Returns nil on timeout, and also for
-    /// keys it does not know (Alt combinations, Ctrl-arrows, …), so nil does not prove the time has passed.
-    /// A burst of printable input (a paste, or fast typing) comes back as one `.text` of up to `burstLimit` scalars.
+    /// Waits up to `milliseconds` (negative: for ever, 0: not at all) for a key. Returns nil on timeout; keys it does
+    /// not know (Alt combinations, Ctrl-arrows, …) are skipped, and so nil does not prove the time has passed.
+    /// A burst of printable input (fast typing) comes back as one `.text` of up to `burstLimit` scalars.
     /// `.resize` means `size` has changed and the whole screen must be drawn again.
+    ///
+    /// A bracketed paste (`ESC[200~ … ESC[201~`) comes back whole as one `.paste`, however many reads it takes to arrive
+    /// (nil meanwhile; `isReadingPaste` says to call again soon): see `PasteCollector` for its bounds.
     public func readKey(timeout milliseconds: Int32) -> Key? {
-        guard !ended, let input = nextInput(timeout: milliseconds) else { return nil }
+        guard !ended else { return nil }
+        var wait = milliseconds
+        while true {
+            if paste != nil { return continuePaste() }
+            guard let input = nextInput(timeout: wait) else { return nil }
+            wait = 0
+            if let key = key(for: input) { return key }
+        }
+    }
+
+    /// The key an input starts; nil for one that is skipped or that starts a paste.
+    private func key(for input: (status: Int32, value: UInt32)) -> Key? {
+        if input.status == KEY_CODE_YES {
+            switch Int32(truncatingIfNeeded: input.value) {
+            case Self.pasteStartCode:
+                paste = PasteCollector(at: .now)
+                return nil
+            case Self.pasteEndCode: return nil  // an end without a start
+            default: break
+            }
+        }
         let key = Self.decode(status: input.status, value: input.value)
         switch key {
         case .escape: return escapeOrSequence()
@@ -257,24 +294,76 @@ public final class NcursesTerminal: Terminal {
         return .text(text)
     }
 
-    /// ESC alone is `.escape`; ESC with a character straight after it (Alt-x) or an escape sequence curses did not
-    /// know (ESC [ … final byte, ESC O x) is swallowed whole so that none of it turns into text.
-    private func escapeOrSequence() -> Key? {
-        guard let next = nextInput(timeout: 0) else { return .escape }
-        guard next.status == OK, case .text = Self.decode(status: next.status, value: next.value) else {
-            pendingInput = next
-            return .escape
+    /// Whether a bracketed paste is being read: the caller should call `readKey` again within `PasteCollector`'s idle
+    /// timeout even without input, so that a paste whose end marker was lost still ends.
+    public var isReadingPaste: Bool { paste != nil }
+
+    /// Reads what has arrived of the paste; `.paste` once its end marker (or its idle timeout) comes. Key sequences
+    /// inside the pasted text are dropped, never obeyed; a resize is passed on and the paste goes on afterwards.
+    private func continuePaste() -> Key? {
+        while paste != nil, let input = nextInput(timeout: 0) {
+            let now = ContinuousClock.now
+            if input.status == KEY_CODE_YES {
+                switch Int32(truncatingIfNeeded: input.value) {
+                case Self.pasteEndCode: return finishPaste()
+                case KEY_RESIZE:
+                    invalidate()
+                    return .resize
+                default: paste?.touch(at: now)
+                }
+            } else if input.value == 27 {
+                // An end marker that curses did not match whole (it came slower than the ESC delay), or ESC in the text.
+                if readEscapeSequence() == "[201~" { return finishPaste() }
+                paste?.touch(at: now)
+            } else {
+                paste?.add(input.value, at: now)
+            }
         }
-        if next.value == UInt32(UInt8(ascii: "[")) {
-            // Parameter and intermediate bytes (0x20–0x3F), then one final byte (0x40–0x7E).
+        if let paste, paste.isIdle(at: .now) { return finishPaste() }
+        return nil
+    }
+
+    private func finishPaste() -> Key? {
+        guard let text = paste?.text else { return nil }
+        paste = nil
+        return .paste(text)
+    }
+
+    /// ESC alone is `.escape`; ESC with a character straight after it (Alt-x) or an escape sequence curses did not
+    /// know (ESC [ … final byte, ESC O x) is swallowed whole so that none of it turns into text. A paste's start marker
+    /// that curses did not match whole (its bytes came slower than the ESC delay) starts the paste.
+    private func escapeOrSequence() -> Key? {
+        guard let sequence = readEscapeSequence() else { return .escape }
+        if sequence == "[200~" { paste = PasteCollector(at: .now) }
+        return nil
+    }
+
+    /// After an ESC: the sequence that follows it (`[` with its parameter, intermediate and final bytes, `O` and one
+    /// byte, or one character for Alt-x), read and consumed; nil when ESC stands alone (what follows is kept).
+    private func readEscapeSequence() -> String? {
+        guard let next = nextInput(timeout: 0) else { return nil }
+        guard next.status == OK, case .text = Self.decode(status: next.status, value: next.value), let first = Unicode.Scalar(next.value) else {
+            pendingInput = next
+            return nil
+        }
+        var sequence = String(first)
+        if first == "[" {
+            // Parameter and intermediate bytes (0x20–0x3F), then one final byte (0x40–0x7E); a short wait for bytes
+            // still on their way, since curses has already given up matching the sequence.
             for _ in 0..<32 {
-                guard let byte = nextInput(timeout: 0), byte.status == OK else { break }
+                guard let byte = nextInput(timeout: 10), byte.status == OK, let scalar = Unicode.Scalar(byte.value) else { break }
+                sequence.unicodeScalars.append(scalar)
                 if (0x40...0x7E).contains(byte.value) { break }
             }
-        } else if next.value == UInt32(UInt8(ascii: "O")) {
-            _ = nextInput(timeout: 0)
+        } else if first == "O", let byte = nextInput(timeout: 0), let scalar = Unicode.Scalar(byte.value) {
+            sequence.unicodeScalars.append(scalar)
         }
-        return nil
+        return sequence
+    }
+
+    /// Writes a control sequence straight to the terminal, past curses (which does not know the mode).
+    private static func write(_ sequence: StaticString) {
+        _ = Glibc.write(STDOUT_FILENO, sequence.utf8Start, sequence.utf8CodeUnitCount)
     }
 
     private func attributes(for style: TextStyle) -> attr_t {

@@ -59,8 +59,11 @@ public protocol Terminal: AnyObject {
 
 /// A key press, decoded from the terminal.
 public enum Key: Sendable, Hashable {
-    /// Printable text (one grapheme, or several when pasted).
+    /// Printable text (one grapheme, or several typed fast).
     case text(String)
+    /// A bracketed paste (the terminal marked it `ESC[200~ … ESC[201~`): text to insert, never keys to obey. Line
+    /// breaks in it are "\n"; other control characters may still be in it (the editor drops them).
+    case paste(String)
     case enter, tab, backTab, backspace, delete, escape
     case left, right, up, down, home, end, pageUp, pageDown
     /// Control plus a letter, e.g. `.control("a")` for Ctrl-A (lowercase letter).

@@ -10,7 +10,8 @@ import Synchronization
 /// which are SIGILL or SIGTRAP) and on the signals it was installed for.
 ///
 /// It does not rely on curses: it writes the usual reset sequences with write(2) (cancel any half-sent sequence, normal
-/// character set, plain attributes, full scroll region, leave the alternate screen, show the cursor, normal cursor keys)
+/// character set, plain attributes, full scroll region, leave the alternate screen, show the cursor, normal cursor keys,
+/// bracketed paste off)
 /// and puts back the termios saved before curses started, with tcsetattr — both async-signal-safe. Then the signal's earlier
 /// handler (usually the default, or the Swift runtime's backtracer) gets the signal, so the exit status is right.
 /// While curses runs, standard error can be held in an unlinked temporary file (`holdStandardError`), so that stray
@@ -36,7 +37,7 @@ public enum TerminalRestorer {
     private static let heldError = Atomic<Int32>(-1)
     private static let originalError = Atomic<Int32>(-1)
     nonisolated(unsafe) private static let heldBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
-    private static let sequence: StaticString = "\u{18}\u{0F}\u{1B}[0m\u{1B}[r\u{1B}[?1049l\u{1B}[?25h\u{1B}[?1l\u{1B}>"
+    private static let sequence: StaticString = "\u{18}\u{0F}\u{1B}[0m\u{1B}[r\u{1B}[?1049l\u{1B}[?25h\u{1B}[?1l\u{1B}>\u{1B}[?2004l"
 
     /// Remembers the terminal modes of `fileDescriptor` as they are now, to restore them later.
     static func save(fileDescriptor: Int32) {
