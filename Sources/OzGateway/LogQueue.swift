@@ -31,6 +31,7 @@ public final class LogQueue: @unchecked Sendable {
     }
 
     /// Queues `line` (newline included) without waiting for the descriptor; drops it when the queue is full.
+    /// Wakes every waiter: `flush` waits on the same condition, and a signal it took would leave the writer asleep.
     public func append(_ line: String) {
         condition.lock()
         defer { condition.unlock() }
@@ -46,13 +47,13 @@ public final class LogQueue: @unchecked Sendable {
         let notice = fits && dropped > 0 ? droppedLine(dropped) : ""
         guard fits, pending.count + notice.utf8.count + line.utf8.count <= capacity else {
             dropped += 1
-            condition.signal()
+            condition.broadcast()
             return
         }
         pending.append(contentsOf: notice.utf8)
         pending.append(contentsOf: line.utf8)
         dropped = 0
-        condition.signal()
+        condition.broadcast()
     }
 
     /// Waits up to `timeout` until every queued line (and any count of dropped ones) has been written or the descriptor

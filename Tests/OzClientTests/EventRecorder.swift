@@ -32,7 +32,7 @@ final class EventRecorder: Sendable {
     /// Waits until the `count`-th event matching `predicate` (counting from the start) has arrived, and returns it.
     @discardableResult
     func wait(
-        for description: String, count: Int = 1, timeout: Duration = .seconds(10), _ predicate: @escaping (OzClientEvent) -> Bool
+        for description: String, count: Int = 1, timeout: Duration = .seconds(30), _ predicate: @escaping (OzClientEvent) -> Bool
     ) async throws -> OzClientEvent {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
@@ -43,7 +43,7 @@ final class EventRecorder: Sendable {
         throw Timeout(description: "timed out waiting for \(description); events: \(events)")
     }
 
-    func waitForState(_ wireName: String, count: Int = 1, timeout: Duration = .seconds(10)) async throws -> ConnectionState {
+    func waitForState(_ wireName: String, count: Int = 1, timeout: Duration = .seconds(30)) async throws -> ConnectionState {
         let event = try await wait(for: wireName, count: count, timeout: timeout) {
             if case .connectionState(let state) = $0 { state.wireName == wireName } else { false }
         }

@@ -47,7 +47,8 @@ struct OzClientTests {
         let client = OzClient(configuration: .fastRetries)
         let events = EventRecorder(client)
         try await client.connect(serverAddress: "127.0.0.1:\(port)", token: ClientTestGateway.token)
-        _ = try await events.waitForState("CONNECTION_FAILED", count: 4)
+        // Under a second of backoff, but the suite runs heavy tests alongside: a generous deadline.
+        _ = try await events.waitForState("CONNECTION_FAILED", count: 4, timeout: .seconds(60))
         await client.disconnect()
         let timed = events.timedEvents
         let failures = timed.enumerated().compactMap { index, entry -> (RetryPlan, Int)? in

@@ -39,12 +39,16 @@ struct PasswordCheckQueueTests {
                 let slow = ExtensionCredential(number: number, passwordHash: .password("right", logN: 15), lineName: "lobby")
                 configuration.directory = AccessDirectory(lines: TestGateway.directory.lines, extensions: [slow])
                 configuration.limits.maxPendingPasswordChecks = 1
+                // The checks run one after another: no login may meet the handshake deadline while it waits for one.
+                configuration.handshakeTimeout = .seconds(120)
             }, logs: logs
         ) { gateway in
             let replies = try await withThrowingTaskGroup(of: ServerFrame.self) { group in
                 for _ in 0..<12 {
                     group.addTask {
-                        let (socket, reply) = try await TestSocket.join(port: gateway.port, token: number, properties: ["Password": "wrong"])
+                        // The checks run one after another, and a test run loads both cores: wait long rather than fail on a slow machine.
+                        let (socket, reply) = try await TestSocket.join(
+                            port: gateway.port, token: number, properties: ["Password": "wrong"], timeout: .seconds(60))
                         await socket.close()
                         return reply
                     }
