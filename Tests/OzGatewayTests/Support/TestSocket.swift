@@ -110,7 +110,9 @@ final class TestSocket: Sendable {
 
     /// Opens a WebSocket and logs in; returns the socket and the reply (ACCESS_GRANTED or ACCESS_DENIED) that came
     /// within `timeout`.
-    static func join(port: Int, token: String, properties: JSONObject = [:], timeout: Duration = .seconds(5)) async throws -> (TestSocket, ServerFrame) {
+    static func join(port: Int, token: String, properties: JSONObject = [:], timeout: Duration = .seconds(5)) async throws -> (
+        TestSocket, ServerFrame
+    ) {
         let socket = try await connect(port: port)
         try await socket.send(.connect(token: token, properties: properties))
         let reply = try await socket.nextFrame(timeout: timeout)
