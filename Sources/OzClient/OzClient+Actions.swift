@@ -108,6 +108,8 @@ extension OzClient {
             }
         case .message(let message):
             emit(.message(message))
+        case .history:
+            break  // not asked for yet
         case .error(let code, let message):
             emit(.error(code: code, message: message))
         }

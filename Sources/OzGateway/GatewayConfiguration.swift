@@ -33,6 +33,8 @@ public struct GatewayConfiguration: Sendable {
     public var threads: Int
     /// With a certificate and key, the gateway serves `wss://` only (on the same port); nil serves plain `ws://`.
     public var tls: GatewayTLS?
+    /// Where room messages are kept (OzWire v1.1); nil keeps none. The gateway closes it at shutdown.
+    public var history: GatewayHistory?
 
     public init(
         host: String = "127.0.0.1",
@@ -49,8 +51,10 @@ public struct GatewayConfiguration: Sendable {
         presenceWindow: TimeAmount = .milliseconds(20),
         limits: GatewayLimits = .standard,
         threads: Int = System.coreCount,
-        tls: GatewayTLS? = nil
+        tls: GatewayTLS? = nil,
+        history: GatewayHistory? = nil
     ) {
+        self.history = history
         self.host = host
         self.port = port
         self.directory = directory

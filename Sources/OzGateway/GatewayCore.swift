@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -16,6 +17,7 @@ final class GatewayCore: Sendable {
     let admission: AdmissionControl
     /// Bounds the extension logins waiting for `threadPool`.
     let passwordChecks: PasswordCheckQueue
+    private let pruneTask: RepeatedTask?
     private let connections = NIOLockedValueBox([Int: (channel: any Channel, handler: NIOLoopBound<ConnectionHandler>)]())
     private let nextID = NIOLockedValueBox(0)
 
@@ -29,14 +31,35 @@ final class GatewayCore: Sendable {
         var rooms: [String: Room] = [:]
         // Drawn numbers are 5 characters; an extension's is its own.
         let longestNumber = configuration.directory.extensions.keys.map(SnapshotBudget.jsonBytes).reduce(SnapshotBudget.jsonBytes("XXXXX"), max)
+        let history = configuration.history.flatMap { $0.retention.keepsHistory ? $0 : nil }
         for line in configuration.directory.lines {
             let budget = SnapshotBudget(snapshotLimit: configuration.limits.maxSnapshotBytes, room: line.name, longestNumber: longestNumber)
+            let roomHistory = history.map {
+                RoomHistory(
+                    room: line.name, epoch: $0.writer.store.epoch, capacity: min(RoomHistory.maxResume, $0.retention.messagesPerRoom),
+                    stored: $0.stored[line.name] ?? StoredRoom())
+            }
             rooms[line.name] = Room(
                 name: line.name, eventLoop: group.next(), presenceWindow: configuration.presenceWindow,
-                memberLimit: configuration.limits.maxMembersPerRoom, snapshotBudget: budget
+                memberLimit: configuration.limits.maxMembersPerRoom, snapshotBudget: budget, history: roomHistory, writer: history?.writer
             ) { numbers.release($0) }
         }
         self.rooms = rooms
+        if let history {
+            // Pruning in the background: once at start, then every minute, on the store's thread.
+            let roomsByName = rooms
+            @Sendable func prune() {
+                history.prune(rooms: Array(roomsByName.keys)) { name, seq in
+                    guard let room = roomsByName[name] else { return }
+                    room.eventLoop.execute { room.historyPruned(through: seq) }
+                }
+            }
+            prune()
+            let interval = TimeAmount.seconds(Int64(GatewayHistory.pruneInterval))
+            pruneTask = group.next().scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in prune() }
+        } else {
+            pruneTask = nil
+        }
         if let note = RoomCapacity(limits: configuration.limits, longestNumber: longestNumber).note {
             logger.notice("room limits", metadata: ["note": "\(note)"])
         }
@@ -85,6 +108,16 @@ final class GatewayCore: Sendable {
         }
         for connection in open {
             _ = try? await connection.channel.closeFuture.get()
+        }
+        // Every accepted message is queued for the store by now: write them, then close it.
+        pruneTask?.cancel()
+        if let history = configuration.history {
+            await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+                Thread.detachNewThread {
+                    history.close()
+                    done.resume()
+                }
+            }
         }
     }
 }

@@ -15,8 +15,11 @@ struct Serve: AsyncParsableCommand {
             With --config FILE, serves the lines and extensions in that TOML file. Without it, serves one line `lobby` \
             whose token is kept in the per-user file \(LocalGatewayFile.defaultPath()) (mode 0600), where a local ozchat finds it.
             With --tls-cert and --tls-key (PEM), serves wss:// on the port instead of ws://.
+            Room messages are kept (OzWire v1.1 history) in --store: sqlite:PATH or memory. Without --store, the embedded \
+            default keeps them in history.sqlite beside its token file; a --config file in its [history] table's store, \
+            else in memory.
             Exit status: 0 after SIGINT/SIGTERM; 64 for a bad command line; 69 when it cannot listen; 78 for a bad config \
-            file, or a TLS certificate or key that cannot be read, is not PEM, is encrypted, or do not match each other.
+            file, a history store that cannot be opened (corrupt, unreadable or locked), or a TLS certificate or key that cannot be read, is not PEM, is encrypted, or do not match each other.
             """
     )
 
@@ -31,6 +34,7 @@ struct Serve: AsyncParsableCommand {
     var noLimits = false
     @Option(help: "PEM certificate chain (leaf first) to serve wss:// instead of ws:// (needs --tls-key).") var tlsCert: String?
     @Option(help: "PEM private key (unencrypted) for --tls-cert.") var tlsKey: String?
+    @Option(help: "Where to keep room messages: sqlite:PATH or memory.") var store: String?
 
     func validate() throws {
         if (tlsCert == nil) != (tlsKey == nil) {
@@ -50,6 +54,7 @@ struct Serve: AsyncParsableCommand {
 
         let directory: AccessDirectory
         var embeddedToken: String?
+        var historySettings = HistorySettings(store: .sqlite(path: LocalGatewayFile.historyPath(besideTokenFile: tokenFile)))
         var limits = GatewayLimits.standard
         var handshakeTimeout = TimeAmount.seconds(10)
         if let config {
@@ -57,6 +62,7 @@ struct Serve: AsyncParsableCommand {
                 let file = try GatewayConfigFile.load(path: config)
                 directory = try AccessDirectory(configFile: file, path: config)
                 limits = file.limits
+                historySettings = file.history
                 if let seconds = file.handshakeTimeout { handshakeTimeout = .seconds(Int64(seconds)) }
             } catch {
                 complain("ozgate: config error: \(error)")
@@ -78,12 +84,27 @@ struct Serve: AsyncParsableCommand {
             }
         }
 
+        if let store {
+            do {
+                historySettings.store = try HistoryStoreLocation(store)
+            } catch {
+                throw ValidationError("--store: \(error)")
+            }
+        }
+        let logger = Logger(label: "ozgate")
+        let history: GatewayHistory?
+        do {
+            history = try HistoryStores.open(settings: historySettings, rooms: directory.lines.map(\.name), logger: logger)
+        } catch {
+            complain("ozgate: history store error: \(error)")
+            throw ExitCode(78)
+        }
+
         if noLimits { limits = .unlimited }
         let gatewayConfiguration = GatewayConfiguration(
             host: host, port: port, directory: directory,
             pingInterval: .nanoseconds(Int64(pingInterval * 1e9)), pingTimeout: .nanoseconds(Int64(pingTimeout * 1e9)),
-            handshakeTimeout: handshakeTimeout, limits: limits, tls: tls)
-        let logger = Logger(label: "ozgate")
+            handshakeTimeout: handshakeTimeout, limits: limits, tls: tls, history: history)
         let gateway = Gateway(configuration: gatewayConfiguration, logger: logger)
         let (host, tokenFile) = (host, tokenFile)
         let service = GatewayService(

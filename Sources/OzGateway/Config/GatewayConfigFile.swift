@@ -59,13 +59,19 @@ public struct GatewayConfigFile: Sendable, Equatable {
     public var limits: GatewayLimits
     /// `handshake_timeout` from `[limits]`, in seconds, when given.
     public var handshakeTimeout: Int?
+    /// The `[history]` table: where messages are kept and for how long.
+    public var history: HistorySettings
 
     /// Memberwise initializer.
-    public init(lines: [LineEntry], extensions: [ExtensionEntry], limits: GatewayLimits = .standard, handshakeTimeout: Int? = nil) {
+    public init(
+        lines: [LineEntry], extensions: [ExtensionEntry], limits: GatewayLimits = .standard, handshakeTimeout: Int? = nil,
+        history: HistorySettings = HistorySettings()
+    ) {
         self.lines = lines
         self.extensions = extensions
         self.limits = limits
         self.handshakeTimeout = handshakeTimeout
+        self.history = history
     }
 
     /// Reads the file at `path` (which must be valid UTF-8) and parses it; errors name `path`.
@@ -137,10 +143,13 @@ private struct ConfigSchema {
         var numbers: [String: Int] = [:]
         var limits = GatewayLimits.standard
         var handshakeTimeout: Int?
+        var history = HistorySettings()
         for table in document.tables {
             switch (table.name, table.kind) {
             case ("limits", .table):
                 (limits, handshakeTimeout) = try readLimits(table)
+            case ("history", .table):
+                history = try readHistory(table)
             case ("line", .arrayElement):
                 let (entry, nameLine) = try readLine(table)
                 if let first = lineNames[entry.name] {
@@ -157,10 +166,10 @@ private struct ConfigSchema {
                 extensions.append((entry, refLine))
             case ("line", _), ("extension", _):
                 throw fail(table.line, "\(table.displayName) must be written as an array of tables: [[\(table.name)]]")
-            case ("limits", _):
-                throw fail(table.line, "[[limits]] must be a single table: [limits]")
+            case ("limits", _), ("history", _):
+                throw fail(table.line, "[[\(table.name)]] must be a single table: [\(table.name)]")
             default:
-                throw fail(table.line, "unknown table \(table.displayName); allowed tables: [[line]], [[extension]], [limits]")
+                throw fail(table.line, "unknown table \(table.displayName); allowed tables: [[line]], [[extension]], [limits], [history]")
             }
         }
         guard !lines.isEmpty else {
@@ -169,7 +178,25 @@ private struct ConfigSchema {
         for (entry, refLine) in extensions where lineNames[entry.lineName] == nil {
             throw fail(refLine, "extension '\(entry.number)' refers to the line '\(entry.lineName)', which is not defined")
         }
-        return GatewayConfigFile(lines: lines, extensions: extensions.map(\.entry), limits: limits, handshakeTimeout: handshakeTimeout)
+        return GatewayConfigFile(
+            lines: lines, extensions: extensions.map(\.entry), limits: limits, handshakeTimeout: handshakeTimeout, history: history)
+    }
+
+    /// `[history]`: `store` (`"memory"` or `"sqlite:PATH"`), `messages_per_room` and `max_age_days` (0: keep none).
+    private func readHistory(_ table: TOMLTable) throws(ConfigError) -> HistorySettings {
+        let reader = try TableReader(table, allowed: ["store", "messages_per_room", "max_age_days"], schema: self)
+        var settings = HistorySettings()
+        if table["store"] != nil {
+            let (text, line) = try reader.requiredString("store")
+            do {
+                settings.store = try HistoryStoreLocation(text)
+            } catch {
+                throw fail(line, "'store' in [history]: \(error)")
+            }
+        }
+        if let count = try reader.integer("messages_per_room", in: 0...10_000_000) { settings.retention.messagesPerRoom = count }
+        if let days = try reader.integer("max_age_days", in: 0...36_500) { settings.retention.maxAgeDays = days }
+        return settings
     }
 
     /// `[limits]`: each key a non-negative integer (0: unlimited), within a sane range.

@@ -9,7 +9,7 @@ extension ConnectionHandler {
     /// Checks a `connect` frame's limits and credentials. Password hashes are slow by design, so extension logins are
     /// checked on the gateway's thread pool, never on the network threads, and only as many at once as
     /// `GatewayLimits.maxPendingPasswordChecks` allows: past that a login is refused as "server busy", never queued.
-    func authenticate(token: String, properties: JSONObject) {
+    func authenticate(token: String, properties: JSONObject, recall: HistoryRecall) {
         guard (1...WireLimits.maxTokenLength).contains(token.count) else {
             return deny("token must be 1–\(WireLimits.maxTokenLength) characters, not \(token.count)")
         }
@@ -33,16 +33,16 @@ extension ConnectionHandler {
             }.assumeIsolated().whenComplete { result in
                 checks.leave()
                 switch result {
-                case .success(let decision): self.finishAuthentication(decision, properties: properties)
+                case .success(let decision): self.finishAuthentication(decision, properties: properties, recall: recall)
                 case .failure: self.deny("the gateway is shutting down")
                 }
             }
         } else {
-            finishAuthentication(directory.decide(token: token, password: password), properties: properties)
+            finishAuthentication(directory.decide(token: token, password: password), properties: properties, recall: recall)
         }
     }
 
-    private func finishAuthentication(_ decision: AccessDecision, properties: JSONObject) {
+    private func finishAuthentication(_ decision: AccessDecision, properties: JSONObject, recall: HistoryRecall) {
         guard case .authenticating = state, let context else { return }
         switch decision {
         case .denied(let reason):
@@ -51,7 +51,7 @@ extension ConnectionHandler {
             guard let room = gateway.rooms[lineName] else { return deny("line \(lineName) is not served") }
             let phoneNumber = number ?? gateway.numbers.draw()
             let info = ClientInfo(phoneNumber: phoneNumber, status: .online, properties: properties.withoutPasswords)
-            let member = Member(info: info, numberIsDrawn: number == nil, connection: self, eventLoop: context.eventLoop)
+            let member = Member(info: info, numberIsDrawn: number == nil, connection: self, eventLoop: context.eventLoop, recall: recall)
             state = .granted(member, room)
             logger[metadataKey: "number"] = "\(phoneNumber)"
             logger[metadataKey: "room"] = "\(lineName)"

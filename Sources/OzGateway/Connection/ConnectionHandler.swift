@@ -36,6 +36,10 @@ final class ConnectionHandler: ChannelInboundHandler {
     private var timers: [Scheduled<Void>] = []
     private var pingTimer: Scheduled<Void>?
     private var flushPending = false
+    /// `history` requests not yet answered; answers go out in the order of the requests, one in flight at a time.
+    private var historyRequests = CircularBuffer<HistoryQuery>()
+    /// Most `history` requests a connection may have waiting; one more is `RATE_LIMITED`.
+    static let maxQueuedHistoryRequests = 8
     /// Why the connection ended, for the close log line.
     var endReason = "socket closed"
 
@@ -153,16 +157,16 @@ final class ConnectionHandler: ChannelInboundHandler {
         do {
             frame = try data.withUnsafeReadableBytes { (raw) throws(FrameError) in try ClientFrame(bytes: raw) }
         } catch {
-            return reject(error.code, error.message)
+            return reject(error.code, error.message, ref: error.ref)
         }
         switch (state, frame) {
-        case (.awaitingConnect, .connect(let token, let properties)):
-            authenticate(token: token, properties: properties)
+        case (.awaitingConnect, .connect(let token, let properties, let recall)):
+            authenticate(token: token, properties: properties, recall: recall)
         case (.authenticating, .connect), (.granted, .connect):
             reject(.alreadyConnected, "connect may be sent only once per connection")
         case (.awaitingConnect, _), (.authenticating, _):
             reject(.notConnected, "send connect and wait for ACCESS_GRANTED first")
-        case (.granted(let member, let room), .message(let to, let text)):
+        case (.granted(let member, let room), .message(let to, let text, let nonce)):
             let scalars = text.unicodeScalars.count
             guard scalars >= 1, scalars <= WireLimits.maxTextScalars else {
                 return reject(.badFrame, "text must be 1–\(WireLimits.maxTextScalars) Unicode scalars, not \(scalars)")
@@ -177,7 +181,14 @@ final class ConnectionHandler: ChannelInboundHandler {
                     .rateLimited, "more than \(limits.messageRate) messages a second (bursts of \(limits.messageBurst)); this one was not sent")
             }
             rateLimited = false
-            room.eventLoop.execute { room.post(from: member, to: to, text: text) }
+            room.eventLoop.execute { room.post(from: member, to: to, text: text, nonce: nonce) }
+        case (.granted(_, let room), .history(let query)):
+            guard historyRequests.count < Self.maxQueuedHistoryRequests else {
+                return reject(
+                    .rateLimited, "more than \(Self.maxQueuedHistoryRequests) history requests waiting; wait for the answers", ref: query.ref)
+            }
+            historyRequests.append(query)
+            if historyRequests.count == 1 { askHistory(room) }
         case (.granted, .disconnect):
             endReason = "client disconnected"
             endSession(.client)
@@ -186,12 +197,39 @@ final class ConnectionHandler: ChannelInboundHandler {
         }
     }
 
-    /// Answers bad input with an `error` frame; past the budget of bad frames per window, closes with 1008.
-    func reject(_ code: ErrorCode, _ message: String) {
+    /// Asks the room for the oldest waiting `history` request's answer; the answer comes back on this loop.
+    private func askHistory(_ room: Room) {
+        guard let query = historyRequests.first, let loop = context?.eventLoop else { return }
+        let bound = NIOLoopBound(self, eventLoop: loop)
+        room.eventLoop.execute {
+            room.answerHistory(query) { answer in
+                loop.execute { bound.value.answeredHistory(answer, room: room) }
+            }
+        }
+    }
+
+    private func answeredHistory(_ answer: [UInt8]?, room: Room) {
+        guard case .granted = state, let query = historyRequests.popFirst() else { return }
+        if let answer {
+            enqueue(TextFrame.encode(ByteBuffer(bytes: answer)))
+        } else {
+            reject(.unknownMessage, "no message \(query.before ?? "") in this room's history", ref: query.ref)
+        }
+        askHistory(room)
+    }
+
+    /// Answers bad input with an `error` frame (carrying the `ref` of the `history` request it is about); past the
+    /// budget of bad frames per window, closes with 1008.
+    func reject(_ code: ErrorCode, _ message: String, ref: String? = nil) {
         let now = NIODeadline.now()
         badFrames.removeAll { now - $0 > configuration.badFrameWindow }
         badFrames.append(now)
-        writeDirect(ServerFrame.error(code: code, message: message))
+        if let ref {
+            let error: JSONValue = .object(["type": "error", "code": .string(code.rawValue), "message": .string(message), "ref": .string(ref)])
+            write(WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(string: JSONWriter.string(error))))
+        } else {
+            writeDirect(ServerFrame.error(code: code, message: message))
+        }
         if badFrames.count > configuration.badFrameLimit {
             // RATE_LIMITED refusals count too: a client that keeps sending past its rate is closed like a bad one.
             let rate = code == .rateLimited

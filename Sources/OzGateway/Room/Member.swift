@@ -19,8 +19,11 @@ final class Member: @unchecked Sendable {
     var joinSequence = 0
     /// Position in the room's per-loop member list, for O(1) removal.
     var slot = 0
+    /// What its `connect` asked from the room's history, answered right after its snapshot.
+    let recall: HistoryRecall
 
-    init(info: ClientInfo, numberIsDrawn: Bool, connection: ConnectionHandler, eventLoop: any EventLoop) {
+    init(info: ClientInfo, numberIsDrawn: Bool, connection: ConnectionHandler, eventLoop: any EventLoop, recall: HistoryRecall = .none) {
+        self.recall = recall
         self.phoneNumber = info.phoneNumber
         self.info = info
         self.numberIsDrawn = numberIsDrawn

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import NIOCore
 import OzProtocol
 
@@ -25,9 +26,13 @@ final class Room: @unchecked Sendable {
     private var memberListBytes = 0
     private var nextSequence = 0
     private var flushScheduled = false
-    /// Message ids are `EPOCH-N`: the epoch keeps ids unique across gateway restarts.
+    /// Without history, message ids are `EPOCH-N`: the epoch keeps ids unique across gateway restarts.
     private let epoch: String
     private var nextMessage = 1
+    /// With history: the newest stored messages and the numbering (ids are then the store's `EPOCH-SEQ`).
+    private var history: RoomHistory?
+    /// Where accepted room messages go to be stored.
+    private let writer: HistoryWriter?
     /// Set at shutdown: no more joins, and departures are no longer announced (everyone is being told `shutdown`).
     private var closed = false
 
@@ -38,8 +43,11 @@ final class Room: @unchecked Sendable {
 
     init(
         name: String, eventLoop: any EventLoop, presenceWindow: TimeAmount = .zero, memberLimit: Int = 0,
-        snapshotBudget: SnapshotBudget, releaseNumber: @escaping @Sendable (String) -> Void
+        snapshotBudget: SnapshotBudget, history: RoomHistory? = nil, writer: HistoryWriter? = nil,
+        releaseNumber: @escaping @Sendable (String) -> Void
     ) {
+        self.history = history
+        self.writer = writer
         self.name = name
         self.eventLoop = eventLoop
         self.presenceWindow = presenceWindow
@@ -79,7 +87,7 @@ final class Room: @unchecked Sendable {
         // `joinSequence` makes the next flush send it only what happens after its own join.
         var frame: [UInt8] = []
         frame.reserveCapacity(96 + memberListBytes)
-        SnapshotBudget.writeHeader(number: member.phoneNumber, room: name, into: &frame)
+        SnapshotBudget.writeHeader(number: member.phoneNumber, room: name, keepsHistory: history != nil, into: &frame)
         var first = true
         for group in groups {
             for other in group.members {
@@ -90,6 +98,8 @@ final class Room: @unchecked Sendable {
         }
         frame.append(contentsOf: "]}".utf8)
         member.sendSnapshot(TextFrame.encode(ByteBuffer(bytes: frame)))
+        // Right behind the snapshot and before anything said after this point: the seam between history and live.
+        if let answer = history?.grantAnswer(member.recall) { member.send(TextFrame.encode(ByteBuffer(bytes: answer))) }
 
         members[member.phoneNumber] = member
         memberListBytes += member.onlineJSON.count + 1
@@ -185,7 +195,7 @@ final class Room: @unchecked Sendable {
 
     /// Accepts a message from a member: stamps it with an id and time, then delivers it to the room or to one member,
     /// echoing it to the sender as the receipt.
-    func post(from sender: Member, to recipient: String, text: String) {
+    func post(from sender: Member, to recipient: String, text: String, nonce: String? = nil) {
         eventLoop.preconditionInEventLoop()
         guard members[sender.phoneNumber] === sender else { return }
         let target: Member?
@@ -199,10 +209,34 @@ final class Room: @unchecked Sendable {
             return
         }
         flushPresence()
-        let message = ChatMessage(
-            id: "\(epoch)-\(nextMessage)", from: sender.phoneNumber, to: recipient, text: text, ts: WireTimestamp.string(from: Date()))
-        nextMessage += 1
-        let frame = TextFrame.encode(ByteBuffer(string: ServerFrame.message(message).encoded))
+        let now = Date()
+        let ts = WireTimestamp.string(from: now)
+        let frame: ByteBuffer
+        if var history {
+            let (seq, id) = history.nextID()
+            // A room message is stored with the sender's properties; its live copies carry them too (OzWire v1.1).
+            let message = ChatMessage(
+                id: id, from: sender.phoneNumber, to: recipient, text: text, ts: ts, fromProperties: target == nil ? sender.info.properties : nil,
+                nonce: nonce)
+            var body: [UInt8] = []
+            JSONWriter.write(.object(JSONObject(message.fields)), into: &body)
+            if target == nil {
+                let record = HistoryRecord(room: name, seq: seq, timestamp: Int64((now.timeIntervalSince1970 * 1000).rounded(.down)), body: body)
+                history.append(record)
+                writer?.append(record)
+            } else {
+                writer?.noteSeq(room: name, seq: seq)
+            }
+            self.history = history
+            // The live frame is the stored object with the type in front.
+            var live = Array(#"{"type":"message","#.utf8)
+            live.append(contentsOf: body.dropFirst())
+            frame = TextFrame.encode(ByteBuffer(bytes: live))
+        } else {
+            let message = ChatMessage(id: "\(epoch)-\(nextMessage)", from: sender.phoneNumber, to: recipient, text: text, ts: ts, nonce: nonce)
+            nextMessage += 1
+            frame = TextFrame.encode(ByteBuffer(string: ServerFrame.message(message).encoded))
+        }
         if let target {
             target.send(frame)
             if target !== sender { sender.send(frame) }
@@ -211,6 +245,39 @@ final class Room: @unchecked Sendable {
                 broadcast(frame, to: group.members, on: group.eventLoop)
             }
         }
+    }
+
+    /// Answers a `history` request from `member` (room loop): from the newest messages kept here, or from the store,
+    /// behind every message accepted before it. `answer` gets the frame's JSON, or nil for an unknown `before` id.
+    func answerHistory(_ query: HistoryQuery, answer: @escaping @Sendable ([UInt8]?) -> Void) {
+        eventLoop.preconditionInEventLoop()
+        guard let history, let writer else {
+            return answer(RoomHistory.pageFrame(bodies: [], more: false, query: query))
+        }
+        switch history.page(query) {
+        case .ready(let frame):
+            answer(frame)
+        case .unknown:
+            answer(nil)
+        case .store(let before):
+            let (room, store) = (name, writer.store)
+            writer.perform {
+                do {
+                    let page = try store.page(room: room, before: before, limit: query.limit)
+                    answer(RoomHistory.pageFrame(bodies: page.records.map(\.body), more: page.olderExist, query: query))
+                } catch {
+                    writer.logger.error(
+                        "history: cannot read the store", metadata: ["store": "\(store.name)", "room": "\(room)", "error": "\(error)"])
+                    answer(RoomHistory.pageFrame(bodies: [], more: false, query: query))
+                }
+            }
+        }
+    }
+
+    /// The store pruned this room through `seq` (room loop).
+    func historyPruned(through seq: Int64) {
+        eventLoop.preconditionInEventLoop()
+        history?.pruned(through: seq)
     }
 
     /// Ends every member's session and closes the room (gateway shutdown).

@@ -15,18 +15,20 @@ struct SnapshotBudget: Sendable {
     init(snapshotLimit: Int, room: String, longestNumber: Int) {
         self.snapshotLimit = min(max(0, snapshotLimit), WireLimits.maxServerMessageBytes)
         var header: [UInt8] = []
-        Self.writeHeader(number: "", room: room, into: &header)
+        Self.writeHeader(number: "", room: room, keepsHistory: true, into: &header)
         // `writeHeader` wrote `""` for the number; the suffix is `]}`.
         let longestHeader = header.count - 2 + longestNumber + 2
         self.memberListLimit = max(0, self.snapshotLimit - longestHeader)
     }
 
-    /// The snapshot's opening, up to and including the `[` of `clients`; the entries and `]}` follow.
-    static func writeHeader(number: String, room: String, into frame: inout [UInt8]) {
+    /// The snapshot's opening, up to and including the `[` of `clients`; the entries and `]}` follow. A gateway that
+    /// keeps history says so (`"history":true`, OzWire v1.1).
+    static func writeHeader(number: String, room: String, keepsHistory: Bool, into frame: inout [UInt8]) {
         frame.append(contentsOf: #"{"type":"connectionState","state":"ACCESS_GRANTED","phoneNumber":"#.utf8)
         JSONWriter.writeString(number, into: &frame)
         frame.append(contentsOf: #","room":"#.utf8)
         JSONWriter.writeString(room, into: &frame)
+        if keepsHistory { frame.append(contentsOf: #","history":true"#.utf8) }
         frame.append(contentsOf: #","clients":["#.utf8)
     }
 

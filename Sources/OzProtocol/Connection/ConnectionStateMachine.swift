@@ -188,7 +188,7 @@ public struct ConnectionStateMachine: Sendable {
             receivedAccessDenied(token, reason: reason)
         case .connectionClosed(let reason):
             receivedConnectionClosed(token, reason: reason, at: now)
-        case .clientStateChanged, .message, .error:
+        case .clientStateChanged, .message, .history, .error:
             []
         }
     }

@@ -2,10 +2,13 @@
 public struct FrameError: Error, Sendable, Equatable, CustomStringConvertible {
     public var code: ErrorCode
     public var message: String
+    /// The `ref` of the `history` request it is about, echoed in the `error` frame (OzWire v1.1).
+    public var ref: String?
 
-    public init(_ code: ErrorCode, _ message: String) {
+    public init(_ code: ErrorCode, _ message: String, ref: String? = nil) {
         self.code = code
         self.message = message
+        self.ref = ref
     }
 
     public var description: String { "\(code): \(message)" }
@@ -39,6 +42,26 @@ struct FrameFields {
             throw FrameError(.badFrame, "\(context): field \"\(key)\" must be an object, not \(value.typeName)")
         }
         return o
+    }
+
+    /// An integer field within `range`, or nil when absent; a number with a fraction or exponent is not an integer.
+    func optionalInt(_ key: String, in range: ClosedRange<Int>) throws(FrameError) -> Int? {
+        guard let value = object[key], value != .null else { return nil }
+        guard case .number(let text) = value, let number = Int(text) else {
+            throw FrameError(.badFrame, "\(context): field \"\(key)\" must be an integer, not \(value.typeName)")
+        }
+        guard range.contains(number) else {
+            throw FrameError(.badFrame, "\(context): field \"\(key)\" must be \(range.lowerBound)–\(range.upperBound), not \(number)")
+        }
+        return number
+    }
+
+    func optionalBool(_ key: String) throws(FrameError) -> Bool? {
+        guard let value = object[key], value != .null else { return nil }
+        guard case .bool(let flag) = value else {
+            throw FrameError(.badFrame, "\(context): field \"\(key)\" must be a boolean, not \(value.typeName)")
+        }
+        return flag
     }
 
     func array(_ key: String) throws(FrameError) -> [JSONValue] {

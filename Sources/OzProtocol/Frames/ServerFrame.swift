@@ -11,13 +11,38 @@ public struct ChatMessage: Sendable, Hashable {
     public var text: String
     /// RFC 3339 UTC with milliseconds, as sent by the gateway.
     public var ts: String
+    /// The sender's properties when it sent the message (OzWire v1.1: from a gateway that keeps history).
+    public var fromProperties: JSONObject?
+    /// The sender's random tag for this message (OzWire v1.1), carried in every copy, live and in history.
+    public var nonce: String?
 
-    public init(id: String, from: String, to: String, text: String, ts: String) {
+    public init(
+        id: String, from: String, to: String, text: String, ts: String, fromProperties: JSONObject? = nil, nonce: String? = nil
+    ) {
         self.id = id
         self.from = from
         self.to = to
         self.text = text
         self.ts = ts
+        self.fromProperties = fromProperties
+        self.nonce = nonce
+    }
+
+    /// The fields a `message` frame and a history entry (`StoredMessage`) share, in wire order.
+    public var fields: [(key: String, value: JSONValue)] {
+        var fields: [(key: String, value: JSONValue)] = [
+            ("id", .string(id)), ("from", .string(from)), ("to", .string(to)), ("text", .string(text)), ("ts", .string(ts)),
+        ]
+        if let fromProperties { fields.append(("fromProperties", .object(fromProperties))) }
+        if let nonce { fields.append(("nonce", .string(nonce))) }
+        return fields
+    }
+
+    /// Decodes the shared fields of a `message` frame or a history entry.
+    init(fields: FrameFields) throws(FrameError) {
+        self.init(
+            id: try fields.string("id"), from: try fields.string("from"), to: try fields.string("to"), text: try fields.string("text"),
+            ts: try fields.string("ts"), fromProperties: try fields.optionalObject("fromProperties"), nonce: try fields.optionalString("nonce"))
     }
 
     /// Whether it was sent to the whole room.
@@ -32,6 +57,8 @@ public enum ServerFrame: Sendable, Equatable {
     /// Presence changes in the order they happened.
     case clientStateChanged([ClientInfo])
     case message(ChatMessage)
+    /// Stored room messages (OzWire v1.1): at grant time, or a page answering a `history` request.
+    case history(HistoryPage)
     case error(code: ErrorCode, message: String)
 
     /// The wire form.
@@ -49,10 +76,9 @@ public enum ServerFrame: Sendable, Equatable {
         case .clientStateChanged(let clients):
             .object(["type": "clientStateChanged", "clients": .array(clients.map(\.json))])
         case .message(let m):
-            .object([
-                "type": "message", "id": .string(m.id), "from": .string(m.from), "to": .string(m.to), "text": .string(m.text),
-                "ts": .string(m.ts),
-            ])
+            .object(JSONObject(uniqueMembers: [(key: "type", value: "message")] + m.fields))
+        case .history(let page):
+            page.json
         case .error(let code, let message):
             .object(["type": "error", "code": .string(code.rawValue), "message": .string(message)])
         }
@@ -124,10 +150,9 @@ public enum ServerFrame: Sendable, Equatable {
         case "clientStateChanged":
             self = .clientStateChanged(try Self.clients(fields, streamed: streamed))
         case "message":
-            self = .message(
-                ChatMessage(
-                    id: try fields.string("id"), from: try fields.string("from"), to: try fields.string("to"), text: try fields.string("text"),
-                    ts: try fields.string("ts")))
+            self = .message(try ChatMessage(fields: fields))
+        case "history":
+            self = .history(try HistoryPage(fields: fields))
         case "error":
             self = .error(code: ErrorCode(rawValue: try fields.string("code")), message: try fields.optionalString("message") ?? "")
         default:

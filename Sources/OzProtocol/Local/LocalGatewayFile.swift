@@ -24,6 +24,11 @@ public struct LocalGatewayFile: Sendable, Equatable {
         return stateHome + "/ozchat/gateway"
     }
 
+    /// Where the embedded gateway whose token file is `tokenPath` keeps its history: `history.sqlite` beside it.
+    public static func historyPath(besideTokenFile tokenPath: String) -> String {
+        (tokenPath as NSString).deletingLastPathComponent + "/history.sqlite"
+    }
+
     /// Reads the file; nil when it does not exist. A malformed file is an error that names it.
     public static func read(path: String) throws -> LocalGatewayFile? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }

@@ -11,6 +11,8 @@ public struct ErrorCode: RawRepresentable, Sendable, Hashable, CustomStringConve
     public static let alreadyConnected = ErrorCode(rawValue: "ALREADY_CONNECTED")
     public static let unknownRecipient = ErrorCode(rawValue: "UNKNOWN_RECIPIENT")
     public static let rateLimited = ErrorCode(rawValue: "RATE_LIMITED")
+    /// A `history` request named a `before` id the gateway does not know (OzWire v1.1).
+    public static let unknownMessage = ErrorCode(rawValue: "UNKNOWN_MESSAGE")
 }
 
 /// Why the gateway ended a granted session (`CONNECTION_CLOSED`'s `reason`). Unknown reasons are kept as text.
