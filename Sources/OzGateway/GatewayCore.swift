@@ -18,6 +18,8 @@ final class GatewayCore: Sendable {
     /// Bounds the extension logins waiting for `threadPool`.
     let passwordChecks: PasswordCheckQueue
     private let pruneTask: RepeatedTask?
+    /// The history, when its retention keeps any.
+    let history: GatewayHistory?
     private let connections = NIOLockedValueBox([Int: (channel: any Channel, handler: NIOLoopBound<ConnectionHandler>)]())
     private let nextID = NIOLockedValueBox(0)
 
@@ -32,6 +34,7 @@ final class GatewayCore: Sendable {
         // Drawn numbers are 5 characters; an extension's is its own.
         let longestNumber = configuration.directory.extensions.keys.map(SnapshotBudget.jsonBytes).reduce(SnapshotBudget.jsonBytes("XXXXX"), max)
         let history = configuration.history.flatMap { $0.retention.keepsHistory ? $0 : nil }
+        self.history = history
         for line in configuration.directory.lines {
             let budget = SnapshotBudget(snapshotLimit: configuration.limits.maxSnapshotBytes, room: line.name, longestNumber: longestNumber)
             let roomHistory = history.map {
@@ -45,18 +48,12 @@ final class GatewayCore: Sendable {
             ) { numbers.release($0) }
         }
         self.rooms = rooms
-        if let history {
+        if history != nil {
             // Pruning in the background: once at start, then every minute, on the store's thread.
-            let roomsByName = rooms
-            @Sendable func prune() {
-                history.prune(rooms: Array(roomsByName.keys)) { name, seq in
-                    guard let room = roomsByName[name] else { return }
-                    room.eventLoop.execute { room.historyPruned(through: seq) }
-                }
-            }
-            prune()
             let interval = TimeAmount.seconds(Int64(GatewayHistory.pruneInterval))
-            pruneTask = group.next().scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in prune() }
+            pruneTask = group.next().scheduleRepeatedTask(initialDelay: .zero, delay: interval) { [rooms] _ in
+                Self.pruneHistory(history, rooms: rooms)
+            }
         } else {
             pruneTask = nil
         }
@@ -65,6 +62,16 @@ final class GatewayCore: Sendable {
         }
         self.threadPool = NIOThreadPool(numberOfThreads: 2)
         threadPool.start()
+    }
+
+    /// Prunes every room's stored history now (in the background, on the store's thread) and tells each room what
+    /// left its store. `done` runs on the store's thread after the pass.
+    static func pruneHistory(_ history: GatewayHistory?, rooms: [String: Room], done: @escaping @Sendable () -> Void = {}) {
+        guard let history else { return done() }
+        history.prune(rooms: Array(rooms.keys), done: done) { name, seq in
+            guard let room = rooms[name] else { return }
+            room.eventLoop.execute { room.historyPruned(through: seq) }
+        }
     }
 
     /// A new connection id, for log lines.

@@ -47,7 +47,9 @@ public final class GatewayHistory: Sendable {
     public func close() { writer.close() }
 
     /// Prunes every room now, on the store's thread; `pruned` gets each room whose records were removed.
-    func prune(rooms: [String], now: Date = Date(), pruned: @escaping @Sendable (String, Int64) -> Void) {
+    func prune(
+        rooms: [String], now: Date = Date(), done: @escaping @Sendable () -> Void = {}, pruned: @escaping @Sendable (String, Int64) -> Void
+    ) {
         let retention = self.retention
         let store = writer.store
         let cutoff = Int64((now.timeIntervalSince1970 - Double(retention.maxAgeDays) * 86_400) * 1000)
@@ -59,6 +61,7 @@ public final class GatewayHistory: Sendable {
                     logger.error("history: pruning failed", metadata: ["store": "\(store.name)", "room": "\(room)", "error": "\(error)"])
                 }
             }
+            done()
         }
     }
 }

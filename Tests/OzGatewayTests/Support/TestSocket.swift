@@ -110,11 +110,11 @@ final class TestSocket: Sendable {
 
     /// Opens a WebSocket and logs in; returns the socket and the reply (ACCESS_GRANTED or ACCESS_DENIED) that came
     /// within `timeout`.
-    static func join(port: Int, token: String, properties: JSONObject = [:], timeout: Duration = .seconds(5)) async throws -> (
-        TestSocket, ServerFrame
-    ) {
+    static func join(
+        port: Int, token: String, properties: JSONObject = [:], recall: HistoryRecall = .none, timeout: Duration = .seconds(5)
+    ) async throws -> (TestSocket, ServerFrame) {
         let socket = try await connect(port: port)
-        try await socket.send(.connect(token: token, properties: properties))
+        try await socket.send(.connect(token: token, properties: properties, recall: recall))
         let reply = try await socket.nextFrame(timeout: timeout)
         return (socket, reply)
     }
