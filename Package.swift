@@ -144,6 +144,8 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
             ],
+            // Python clients the tests run as independent peers (history_probe.py).
+            exclude: ["Scripts"],
             swiftSettings: strict),
         .executableTarget(
             name: "ozload",

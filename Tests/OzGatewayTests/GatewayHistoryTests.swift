@@ -46,7 +46,10 @@ struct GatewayHistoryTests {
             #expect(grant.grantedNumber != nil)
             // The history frame comes right after the grant, before anything else.
             let first = try await b.nextFrame(timeout: .seconds(30))
-            guard case .history(let page) = first else { Issue.record("expected history, got \(first)"); return }
+            guard case .history(let page) = first else {
+                Issue.record("expected history, got \(first)")
+                return
+            }
             #expect(page.messages == Array(said.suffix(3)))
             #expect(page.more == true && page.complete == nil)
             await a.close()
