@@ -27,13 +27,23 @@ enum LocalRoom {
         }
         let token = recorded?.token ?? LocalGatewayFile.makeToken()
         let directory = AccessDirectory(lines: [LineCredential(name: "lobby", tokenHash: .token(token))], extensions: [])
+        let logger = Logger(label: "ozchat.embedded-gateway") { _ in SwiftLogNoOpLogHandler() }
+        // The local room remembers: its history lives beside the token file, like ozgate's embedded default.
+        let historyPath = LocalGatewayFile.historyPath(besideTokenFile: path)
+        let history: GatewayHistory?
+        do {
+            history = try HistoryStores.open(
+                settings: HistorySettings(store: .sqlite(path: historyPath)), rooms: ["lobby"], logger: logger)
+        } catch {
+            throw Failure(description: "the local room's history cannot be opened: \(error)")
+        }
         let gateway = Gateway(
-            configuration: GatewayConfiguration(host: "127.0.0.1", port: port, directory: directory),
-            logger: Logger(label: "ozchat.embedded-gateway") { _ in SwiftLogNoOpLogHandler() })
+            configuration: GatewayConfiguration(host: "127.0.0.1", port: port, directory: directory, history: history), logger: logger)
         do {
             try await gateway.start()
         } catch {
             await gateway.shutdown()
+            history?.close()
             throw Failure(description: "no local gateway answers, and an embedded one cannot listen on 127.0.0.1:\(port): \(error)")
         }
         let server = "ws://127.0.0.1:\(gateway.port)/"
