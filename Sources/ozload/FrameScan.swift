@@ -23,6 +23,8 @@ enum FrameScan {
     static let grantedPrefix = Array(#"{"type":"connectionState","state":"ACCESS_GRANTED""#.utf8)
     static let presencePrefix = Array(#"{"type":"clientStateChanged""#.utf8)
     static let messagePrefix = Array(#"{"type":"message""#.utf8)
+    static let historyPrefix = Array(#"{"type":"history""#.utf8)
+    static let fromKey = Array(#""from":""#.utf8)
     static let online = Array(#""status":"ONLINE""#.utf8)
     static let offline = Array(#""status":"OFFLINE""#.utf8)
     static let phoneKey = Array(#""phoneNumber":""#.utf8)

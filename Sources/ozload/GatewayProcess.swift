@@ -10,12 +10,21 @@ final class GatewayProcess: @unchecked Sendable {
 
     /// Starts the gateway and waits (up to 30 s) for its `listening on ws://…` line. With `cpus` (a taskset list) it
     /// runs under `taskset -c CPUS`, which execs it in place (same process id).
-    init(executable: String, lines: Int, pingInterval: Double = 20, pingTimeout: Double = 60, cpus: String? = nil) throws {
+    /// `store`: the spawned gateway's history, `off` (none), `memory` or `sqlite` (a file in its folder).
+    init(
+        executable: String, lines: Int, pingInterval: Double = 20, pingTimeout: Double = 60, cpus: String? = nil, store: String = "off"
+    ) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("ozload-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let tokens = (0..<max(1, lines)).map { "load-token-\($0)" }
         self.tokens = tokens
-        let config = tokens.indices.map { "[[line]]\nname = \"load-\($0)\"\ntoken = \"\(tokens[$0])\"\n" }.joined(separator: "\n")
+        var config = tokens.indices.map { "[[line]]\nname = \"load-\($0)\"\ntoken = \"\(tokens[$0])\"\n" }.joined(separator: "\n")
+        switch store {
+        case "off": config += "\n[history]\nmessages_per_room = 0\n"
+        case "memory": config += "\n[history]\nstore = \"memory\"\n"
+        case "sqlite": config += "\n[history]\nstore = \"sqlite:\(directory.path)/history.sqlite\"\n"
+        default: throw GatewayError("--gateway-store must be off, memory or sqlite, not \(store)")
+        }
         let configURL = directory.appendingPathComponent("gate.toml")
         try config.write(to: configURL, atomically: true, encoding: .utf8)
 

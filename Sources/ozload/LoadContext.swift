@@ -59,11 +59,11 @@ final class LoadContext: Sendable {
 
     /// Opens one client's WebSocket and sends its `connect`; the client reports the rest through its fields.
     /// Failures (refused, bad handshake) are counted in `tally.failed`.
-    func connect(index: Int, token: String, tracking: Tracking, rosterTarget: Int? = nil) -> SimClient {
+    func connect(index: Int, token: String, tracking: Tracking, rosterTarget: Int? = nil, recall: HistoryRecall = .none) -> SimClient {
         let loopIndex = index % loops.count
         let client = SimClient(index: index, eventLoop: loops[loopIndex], stats: stats[loopIndex], tally: tally, tracking: tracking)
         client.rosterTarget = rosterTarget
-        let connectFrame = ClientFrame.connect(token: token, properties: ["Nickname": .string("p\(index)")]).encoded
+        let connectFrame = ClientFrame.connect(token: token, properties: ["Nickname": .string("p\(index)")], recall: recall).encoded
         let host = host
         let port = port
         let upgraded = ClientBootstrap(group: client.eventLoop)

@@ -7,7 +7,7 @@ import OzProtocol
 struct OzLoad: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ozload", abstract: "Simulated ozchat clients against an ozgate (loopback only).",
-        subcommands: [Storm.self, Fanout.self, Idle.self, Churn.self, Population.self])
+        subcommands: [Storm.self, Fanout.self, Idle.self, Churn.self, Population.self, Store.self])
 
     /// Makes writes to a closed standard stream errors, not deaths (`DescriptorWriter.prepareStandardStreams`), first.
     static func main() async {
@@ -26,6 +26,7 @@ struct GatewayOptions: ParsableArguments {
     @Option(help: "Ping timeout for a spawned gateway, in seconds.") var pingTimeout = 60.0
     @Option(help: "Run a spawned gateway on these CPUs only (a taskset list, e.g. 0 or 0-1); ozload's own are set by its caller.")
     var gatewayCpus: String?
+    @Option(help: "History of a spawned gateway: off, memory, or sqlite (a file in its temporary folder).") var gatewayStore = "off"
     @Flag(help: "Print one JSON object instead of the human summary.") var json = false
 
     func validate() throws {
@@ -59,7 +60,8 @@ struct GatewayOptions: ParsableArguments {
         raiseFileLimit()
         if let spawnGateway {
             let gateway = try GatewayProcess(
-                executable: spawnGateway, lines: lines, pingInterval: pingInterval, pingTimeout: pingTimeout, cpus: gatewayCpus)
+                executable: spawnGateway, lines: lines, pingInterval: pingInterval, pingTimeout: pingTimeout, cpus: gatewayCpus,
+                store: gatewayStore)
             note("spawned ozgate pid \(gateway.pid) on ws://127.0.0.1:\(gateway.port)/")
             return (LoadContext(port: gateway.port, gatewayPid: gateway.pid), gateway.tokens, gateway)
         }

@@ -45,6 +45,10 @@ final class SimClient: @unchecked Sendable {
     var isClosed = false
     var leftGracefully = false
     var closeReason: String?
+    /// When the grant-time `history` frame arrived (0: none yet).
+    var historyAt: UInt64 = 0
+    /// Called with each room message this client receives (loop only), after the counting.
+    var onMessage: ((SimClient, ByteBuffer) -> Void)?
     /// A leave asked for before the session was granted, carried out at the grant (true: graceful).
     private var pendingLeave: Bool?
 
@@ -106,6 +110,9 @@ final class SimClient: @unchecked Sendable {
             {
                 messageNumbers.append(n)
             }
+            onMessage?(self, buffer)
+        } else if historyAt == 0, FrameScan.hasPrefix(buffer, FrameScan.historyPrefix) {
+            historyAt = now
         } else if FrameScan.hasPrefix(buffer, FrameScan.presencePrefix) {
             switch tracking {
             case .minimal: break
