@@ -35,6 +35,9 @@ def main():
     pinned = len(sys.argv) > 5 and sys.argv[5] == "1"
     storm, idle, churn = (load(work, n) for n in ("storm", "idle", "churn"))
     fanouts, fanouts200 = runs(work, "fanout", repeat), runs(work, "fanout_200k", repeat)
+    fanouts_store = runs(work, "fanout_store", repeat)
+    fanout_store = median_run(fanouts_store, "latency_p99_ms")
+    store = load(work, "store")
     # Each fanout figure is the median over the runs, with its range below under "ranges".
     fanout = median_run(fanouts, "steady_deliveries_per_s")
     fanout200 = median_run(fanouts200, "latency_p99_ms")
@@ -45,6 +48,12 @@ def main():
         a, b = scroll.get(top), scroll.get(bottom)
         return round(a / b, 2) if a is not None and b else None
 
+    def store_ratio(key):
+        """The store-on median over the store-off median of a fanout figure at 200,000 deliveries/s."""
+        on = [x[key] for x in fanouts_store if isinstance(x.get(key), (int, float))]
+        off = [x[key] for x in fanouts200 if isinstance(x.get(key), (int, float))]
+        return round(statistics.median(on) / statistics.median(off), 3) if on and off and statistics.median(off) else None
+
     ratios = [x for x in (ratio("key_top_ms", "key_bottom_ms"), ratio("frame_top_ms", "frame_bottom_ms")) if x is not None]
     tui, plain = client.get("tui", {}), client.get("plain", {})
     r = {
@@ -52,6 +61,13 @@ def main():
         "gateway.fanout_deliveries_per_s": fanout.get("steady_deliveries_per_s"),
         "gateway.fanout_p99_ms": fanout200.get("latency_p99_ms"),
         "gateway.idle_rss_per_conn_kib": idle.get("gateway_rss_per_conn_kib"),
+        "gateway.fanout_store_deliveries_per_s": fanout_store.get("steady_deliveries_per_s"),
+        "gateway.fanout_store_p99_ms": fanout_store.get("latency_p99_ms"),
+        "gateway.fanout_store_rate_vs_off": store_ratio("steady_deliveries_per_s"),
+        "gateway.fanout_store_p99_vs_off": store_ratio("latency_p99_ms"),
+        "gateway.store_messages_per_s": store.get("messages_per_s"),
+        "gateway.history_200_on_join_ms": store.get("history_cost_p50_ms"),
+        "gateway.join_with_history_200_p50_ms": store.get("join_with_history_p50_ms"),
         "client.launch_to_granted_ms": plain.get("launch_to_granted_ms"),
         "client.roster_10k_cpu_s": tui.get("roster_cpu_s"),
         "client.flood_15k_cpu_s": tui.get("flood_cpu_s"),
@@ -119,8 +135,10 @@ def main():
         "gateway.fanout_200k_cpu_us_per_delivery": spread(fanouts200, "gateway_cpu_us_per_delivery"),
         "gateway.fanout_200k_ozload_cpu_us_per_delivery": spread(fanouts200, "ozload_cpu_us_per_delivery"),
         "gateway.fanout_200k_send_lag_p99_ms": spread(fanouts200, "send_lag_p99_ms"),
+        "gateway.fanout_store_deliveries_per_s": spread(fanouts_store, "steady_deliveries_per_s"),
+        "gateway.fanout_store_p99_ms": spread(fanouts_store, "latency_p99_ms"),
     }
-    raw = {"storm": storm, "fanout": fanouts, "fanout_200k": fanouts200, "idle": idle, "churn": churn, "client": client,
+    raw = {"storm": storm, "fanout": fanouts, "fanout_200k": fanouts200, "fanout_store": fanouts_store, "store": store, "idle": idle, "churn": churn, "client": client,
            "scroll": scroll}
     with open(out, "w") as f:
         json.dump({**r, "ranges": ranges, "raw": raw}, f, indent=2)
@@ -132,6 +150,12 @@ def main():
         ("gateway.fanout_p99_ms", "room of 1,000 at 200k/s: p99", "<", 100, "ms"),
         ("gateway.fanout_200k_cpu_us_per_delivery", "gateway CPU per delivery (no target)", None, None, "µs"),
         ("gateway.fanout_200k_ozload_cpu_us_per_delivery", "ozload CPU per delivery (no target)", None, None, "µs"),
+        ("gateway.fanout_store_deliveries_per_s", "200k/s with SQLite store: deliveries/s", None, None, "/s"),
+        ("gateway.fanout_store_p99_ms", "200k/s with SQLite store: p99", None, None, "ms"),
+        ("gateway.fanout_store_rate_vs_off", "store on/off: deliveries/s (within 10%)", ">=", 0.9, "x"),
+        ("gateway.fanout_store_p99_vs_off", "store on/off: p99 (within 10%)", "<=", 1.1, "x"),
+        ("gateway.store_messages_per_s", "room of 10 flat out: stored msg/s", ">=", 20000, "/s"),
+        ("gateway.history_200_on_join_ms", "history of 200 on join: cost (p50)", "<", 5, "ms"),
         ("gateway.idle_rss_per_conn_kib", "10,000 idle: RSS per connection", "<", 20, "KiB"),
         ("gateway.churn_ok", "churn: rosters match, nothing lost", "==", True, ""),
         ("client.launch_to_granted_ms", "launch to ACCESS_GRANTED", "<", 50, "ms"),

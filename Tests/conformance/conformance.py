@@ -1334,6 +1334,148 @@ class Gateway:
 
 
 # ======================================================================================
+# OzWire v1.1: history and resume (these need a gateway that keeps history: "history": true)
+# ======================================================================================
+
+def is_history(f: Frame) -> bool:
+    return is_type(f, "history")
+
+
+async def login_with_history(ctx: Ctx, label: str, **extra: Any) -> tuple[Client, dict]:
+    """Logs in with history fields; requires the `history` frame as the very next frame."""
+    client = await ctx.open(label)
+    await ctx.send_connect(client, LOBBY_TOKEN, {"Nickname": label}, **extra)
+    granted = await client.expect(is_state("ACCESS_GRANTED"), "ACCESS_GRANTED", skip=lambda f: False)
+    require(granted.get("history") is True, f"{label}: a gateway that keeps history says \"history\": true, got {describe(granted)}")
+    client.phone = granted.get("phoneNumber")
+    page = await client.expect(is_history, "the history frame right after ACCESS_GRANTED", skip=lambda f: False)
+    return client, page
+
+
+def stored_problem(m: Any) -> str | None:
+    """StoredMessage = the message fields plus fromProperties (and nonce when sent with one)."""
+    if not isinstance(m, dict):
+        return "a history entry is not an object"
+    for key in ("id", "from", "to", "text", "ts"):
+        if not isinstance(m.get(key), str):
+            return f"a history entry without string `{key}`: {m}"
+    if m["to"] != "*":
+        return f"a stored message must be a room message, got to={m['to']!r}"
+    if not isinstance(m.get("fromProperties"), dict):
+        return f"a history entry without fromProperties: {m}"
+    return None
+
+
+# PROTOCOL.md v1.1: "`connect` + `history`: on grant, send the room's newest N stored messages", "oldest first",
+# "right after `ACCESS_GRANTED`, before any other frame"; StoredMessage carries fromProperties and nonce.
+@check()
+async def check_v11_history_on_join(ctx: Ctx) -> None:
+    a = await ctx.login("A", properties={"Nickname": "hist-A"})
+    tag = random_tag()
+    echoes = [await a.say(f"hist {tag} {i}", nonce=f"{tag}-{i}") for i in range(3)]
+    require(all(e.get("nonce") == f"{tag}-{i}" for i, e in enumerate(echoes)), f"the echo carries the nonce: {describe(echoes[0])}")
+    require(echoes[0].get("fromProperties") == {"Nickname": "hist-A"}, f"live room messages carry fromProperties: {describe(echoes[0])}")
+    b, page = await login_with_history(ctx, "B", history=2)
+    messages = page.get("messages")
+    require(isinstance(messages, list) and len(messages) == 2, f"history 2 gives 2 messages, got {describe(page)}")
+    for m in messages:
+        require((p := stored_problem(m)) is None, p or "")
+    require([m["id"] for m in messages] == [e["id"] for e in echoes[1:]], f"the newest 2, oldest first: {describe(page)}")
+    require(messages[1].get("nonce") == f"{tag}-2" and messages[1].get("fromProperties") == {"Nickname": "hist-A"},
+            f"nonce and fromProperties kept: {describe(page)}")
+    require(page.get("more") is True, f"older messages exist, so more is true: {describe(page)}")
+
+
+# PROTOCOL.md v1.1: "`connect` + `history` 0: send none, no frame"; a v1 client (no history field) sees v1.
+@check()
+async def check_v11_no_history_frame_without_asking(ctx: Ctx) -> None:
+    for extra in ({}, {"history": 0}):
+        c = await ctx.open("C")
+        await ctx.send_connect(c, LOBBY_TOKEN, {}, **extra)
+        await c.expect(is_state("ACCESS_GRANTED"), "ACCESS_GRANTED", skip=lambda f: False)
+        await c.assert_never(is_history, f"a history frame after connect with {extra or 'no history field'}", 0.5)
+        await c.close()
+
+
+# PROTOCOL.md v1.1: "`connect` + `since`: every stored message after that id ... `complete`"; an unknown id gives
+# the newest with `complete: false`.
+@check()
+async def check_v11_since_resume(ctx: Ctx) -> None:
+    a = await ctx.login("A")
+    tag = random_tag()
+    echoes = [await a.say(f"since {tag} {i}") for i in range(4)]
+    _, page = await login_with_history(ctx, "B", since=echoes[1]["id"])
+    require([m["id"] for m in page.get("messages", [])] == [e["id"] for e in echoes[2:]] and page.get("complete") is True,
+            f"since the 2nd: exactly the 3rd and 4th, complete: {describe(page)}")
+    _, last = await login_with_history(ctx, "C", since=echoes[3]["id"])
+    require(last.get("messages") == [] and last.get("complete") is True and last.get("more") is False,
+            f"since the newest: nothing, complete, more false: {describe(last)}")
+    _, unknown = await login_with_history(ctx, "D", since=f"no-such-id-{tag}")
+    require(unknown.get("complete") is False and unknown.get("messages") and unknown["messages"][-1]["id"] == echoes[3]["id"],
+            f"an unknown since: the newest, complete false: {describe(unknown)}")
+
+
+# PROTOCOL.md v1.1: `history` requests: `before`, `limit`, `ref` echoed; "fewer than limit only when they reach the
+# first stored message"; errors: NOT_CONNECTED, BAD_FRAME, UNKNOWN_MESSAGE, each with the request's ref.
+@check()
+async def check_v11_history_pages_and_errors(ctx: Ctx) -> None:
+    early = await ctx.open("early")
+    await early.send_json({"type": "history", "ref": "e"})
+    await early.expect(is_error("NOT_CONNECTED"), "NOT_CONNECTED for history before connect", skip=lambda f: False)
+    a = await ctx.login("A")
+    tag = random_tag()
+    echoes = [await a.say(f"page {tag} {i}") for i in range(5)]
+    await a.send_json({"type": "history", "before": echoes[4]["id"], "limit": 3, "ref": tag})
+    page = await a.expect(lambda f: is_history(f) and f.get("ref") == tag, "the page")
+    require([m["id"] for m in page["messages"]] == [e["id"] for e in echoes[1:4]], f"3 before the 5th: {describe(page)}")
+    require(page.get("before") == echoes[4]["id"] and page.get("more") is True, f"before echoed, more true: {describe(page)}")
+    await a.send_json({"type": "history", "before": f"nope-{tag}", "ref": "u"})
+    err = await a.expect(is_error("UNKNOWN_MESSAGE"), "UNKNOWN_MESSAGE")
+    require(err.get("ref") == "u", f"the error carries the ref: {describe(err)}")
+    await a.send_json({"type": "history", "limit": 201, "ref": "big"})
+    err = await a.expect(is_error("BAD_FRAME"), "BAD_FRAME for limit 201")
+    require(err.get("ref") == "big", f"the error carries the ref: {describe(err)}")
+    await a.send_json({"type": "message", "to": "*", "text": "x", "nonce": "n" * 65})
+    await a.expect(is_error("BAD_FRAME"), "BAD_FRAME for a 65-character nonce")
+    bad = await ctx.open("bad connect")
+    await ctx.send_connect(bad, LOBBY_TOKEN, {}, history=501)
+    await bad.expect(is_error("BAD_FRAME"), "BAD_FRAME for history 501", skip=lambda f: False)
+    await ctx.send_connect(bad, LOBBY_TOKEN, {})
+    await bad.expect(is_state("ACCESS_GRANTED"), "a valid connect after the bad one is granted")
+
+
+# PROTOCOL.md v1.1, "Order and the seam": "a room message accepted around the moment of the grant is either in that
+# frame or delivered live after it, never both, never neither."
+@check(timeout=60.0)
+async def check_v11_seam_between_history_and_live(ctx: Ctx) -> None:
+    talker = await ctx.login("talker")
+    tag = random_tag()
+    total = 90  # under the default message rate (30 a second, bursts of 100)
+    texts = [f"seam {tag} {i}" for i in range(total)]
+
+    async def talk() -> None:
+        for text in texts:
+            await talker.send_json({"type": "message", "to": "*", "text": text})
+            await asyncio.sleep(0.03)
+
+    talking = asyncio.create_task(talk())
+    joiners = []
+    for i in range(5):
+        await asyncio.sleep(0.4)
+        joiners.append(await login_with_history(ctx, f"J{i}", history=500))
+    await talking
+    for client, page in joiners:
+        seen = [m["text"] for m in page["messages"] if m["text"].startswith(f"seam {tag} ")]
+        await client.wait_until(lambda: any(is_type(f, "message") and f.get("text") == texts[-1] for f in client.frames),
+                                "the last live message")
+        seen += [f["text"] for f in client.frames if is_type(f, "message") and f.get("text", "").startswith(f"seam {tag} ")]
+        require(seen == texts[texts.index(seen[0]):] if seen else False,
+                f"{client.label}: history then live must be every message once, in order; got {len(seen)} with "
+                f"{len(seen) - len(set(seen))} repeated")
+        require(seen[0] == texts[0], f"{client.label}: the history of 500 must reach back to the first message, got {seen[0]!r}")
+
+
+# ======================================================================================
 # Runner
 # ======================================================================================
 
