@@ -26,14 +26,20 @@ enum LocalRoom {
             return Joined(server: recorded.server, token: recorded.token, gateway: nil)
         }
         let token = recorded?.token ?? LocalGatewayFile.makeToken()
+        let gateway = try await host(port: port, token: token, path: path)
+        return Joined(server: "ws://127.0.0.1:\(gateway.port)/", token: token, gateway: gateway)
+    }
+
+    /// Starts the embedded gateway for the local room on 127.0.0.1:`port` with `token`, its history in the file beside
+    /// `path`, and records it in `path`. Fails when the port is taken or the history is in use (another ozchat hosts).
+    static func host(port: Int, token: String, path: String) async throws -> Gateway {
         let directory = AccessDirectory(lines: [LineCredential(name: "lobby", tokenHash: .token(token))], extensions: [])
         let logger = Logger(label: "ozchat.embedded-gateway") { _ in SwiftLogNoOpLogHandler() }
         // The local room remembers: its history lives beside the token file, like ozgate's embedded default.
         let historyPath = LocalGatewayFile.historyPath(besideTokenFile: path)
         let history: GatewayHistory?
         do {
-            history = try HistoryStores.open(
-                settings: HistorySettings(store: .sqlite(path: historyPath)), rooms: ["lobby"], logger: logger)
+            history = try HistoryStores.open(settings: HistorySettings(store: .sqlite(path: historyPath)), rooms: ["lobby"], logger: logger)
         } catch {
             throw Failure(description: "the local room's history cannot be opened: \(error)")
         }
@@ -43,12 +49,10 @@ enum LocalRoom {
             try await gateway.start()
         } catch {
             await gateway.shutdown()
-            history?.close()
             throw Failure(description: "no local gateway answers, and an embedded one cannot listen on 127.0.0.1:\(port): \(error)")
         }
-        let server = "ws://127.0.0.1:\(gateway.port)/"
-        try? LocalGatewayFile(server: server, token: token).write(path: path)
-        return Joined(server: server, token: token, gateway: gateway)
+        try? LocalGatewayFile(server: "ws://127.0.0.1:\(gateway.port)/", token: token).write(path: path)
+        return gateway
     }
 
     /// Whether something accepts TCP connections there (a quick loopback check, 300 ms at most).

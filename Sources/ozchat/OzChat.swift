@@ -103,9 +103,18 @@ struct OzChat: ParsableCommand {
         }
         let configuration = try clientConfiguration()
         let interactive = !plain && isatty(STDOUT_FILENO) == 1 && isatty(STDIN_FILENO) == 1
+        // In the local room, this ozchat keeps the room alive when its host quits (see LocalRoomKeeper).
+        let keeper = embedded.flatMap { room -> LocalRoomKeeper? in
+            guard let address = try? ServerAddress(parsing: room.server), ["127.0.0.1", "localhost"].contains(address.host) else { return nil }
+            return LocalRoomKeeper(port: address.port, token: room.token, path: LocalGatewayFile.defaultPath(), hosting: room.gateway) { note in
+                // Standard error in line mode; the full-screen UI owns the terminal, so it says nothing there.
+                if !interactive { try? DescriptorWriter.standardError.write("ozchat: \(note)\n") }
+            }
+        }
+        keeper?.start()
         if !interactive || !TerminalMode.run(credentials: credentials, configuration: configuration) {
             MainThreadWait.run { await PlainSession(credentials: credentials, configuration: configuration).run() }
         }
-        if let gateway = embedded?.gateway { MainThreadWait.run { await gateway.shutdown() } }
+        if let keeper { MainThreadWait.run { await keeper.stop() } }
     }
 }

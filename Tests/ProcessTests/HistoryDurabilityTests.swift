@@ -17,9 +17,10 @@ struct HistoryDurabilityTests {
 
     /// Runs the probe to the end and returns its output lines.
     static func runProbe(_ arguments: [String]) throws -> [String] {
+        // A probe must not hang a test: the history and check modes are quick, `say` ends when its gateway does.
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", probe] + arguments
+        process.arguments = ["timeout", "120", "python3", probe] + arguments
         let output = Pipe()
         process.standardOutput = output
         try process.run()
