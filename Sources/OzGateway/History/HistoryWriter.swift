@@ -45,7 +45,9 @@ final class HistoryWriter: @unchecked Sendable {
             dropped += pending.count - Self.maxPending
             pending.removeFirst(pending.count - Self.maxPending)
         }
-        condition.signal()
+        // Only the first record of a batch wakes the thread, which then waits out the batch window: one wake-up a
+        // batch, not one a message.
+        if pending.count == 1 { condition.signal() }
     }
 
     /// Notes a seq assigned without a record (a private message), so numbering resumes after it.

@@ -212,8 +212,8 @@ final class Room: @unchecked Sendable {
         let now = Date()
         let ts = WireTimestamp.string(from: now)
         let frame: ByteBuffer
-        if var history {
-            let (seq, id) = history.nextID()
+        // Mutated in place (`self.history?`), never copied out: a copy would make every append copy the whole tail.
+        if let (seq, id) = self.history?.nextID() {
             // A room message is stored with the sender's properties; its live copies carry them too (OzWire v1.1).
             let message = ChatMessage(
                 id: id, from: sender.phoneNumber, to: recipient, text: text, ts: ts, fromProperties: target == nil ? sender.info.properties : nil,
@@ -222,12 +222,11 @@ final class Room: @unchecked Sendable {
             JSONWriter.write(.object(JSONObject(message.fields)), into: &body)
             if target == nil {
                 let record = HistoryRecord(room: name, seq: seq, timestamp: Int64((now.timeIntervalSince1970 * 1000).rounded(.down)), body: body)
-                history.append(record)
+                self.history?.append(record)
                 writer?.append(record)
             } else {
                 writer?.noteSeq(room: name, seq: seq)
             }
-            self.history = history
             // The live frame is the stored object with the type in front.
             var live = Array(#"{"type":"message","#.utf8)
             live.append(contentsOf: body.dropFirst())
