@@ -40,16 +40,17 @@ struct GatewayLimitsTests {
             }, logs: logs
         ) { gateway in
             let (a, _) = try await TestSocket.join(port: gateway.port, token: TestGateway.lobbyToken)
-            for n in 0..<5 { try await a.send(.message(to: "*", text: "m\(n)")) }
+            // Eight sends: even when a loaded machine spreads them over two seconds, some are over the rate.
+            for n in 0..<8 { try await a.send(.message(to: "*", text: "m\(n)")) }
             var echoes = 0
             var limited = 0
-            for _ in 0..<5 {
+            for _ in 0..<8 {
                 let frame = try await a.next(matching: { $0.chatMessage != nil || $0.errorCode != nil })
                 if frame.chatMessage != nil { echoes += 1 }
                 if frame.errorCode == .rateLimited { limited += 1 }
             }
-            // The burst of 3 goes through (a 4th token may have refilled on a slow machine); the rest is refused.
-            #expect((3...4).contains(echoes) && echoes + limited == 5)
+            // The burst of 3 goes through (a token or two may have refilled on a slow machine); the rest is refused.
+            #expect((3...5).contains(echoes) && echoes + limited == 8)
             #expect(await logs.waitForLine(containing: "rate limited", "limit=1/s") != nil)
             for n in 0..<10 { try? await a.send(.message(to: "*", text: "more \(n)")) }
             #expect(await a.closeCode() == 1008)
