@@ -1,24 +1,6 @@
 import Foundation
 import Logging
 
-/// How much history each room keeps. 0 for either turns storage off (no `"history": true` in grants).
-public struct HistoryRetention: Sendable, Equatable {
-    /// Newest messages kept per room (default 10,000).
-    public var messagesPerRoom: Int
-    /// Messages older than this many days are pruned (default 30).
-    public var maxAgeDays: Int
-
-    public static let standard = HistoryRetention(messagesPerRoom: 10_000, maxAgeDays: 30)
-
-    public init(messagesPerRoom: Int, maxAgeDays: Int) {
-        self.messagesPerRoom = messagesPerRoom
-        self.maxAgeDays = maxAgeDays
-    }
-
-    /// Whether messages are stored at all.
-    public var keepsHistory: Bool { messagesPerRoom > 0 && maxAgeDays > 0 }
-}
-
 /// A gateway's message history: an opened store, what it held for each room at start, and the thread that writes to
 /// it. Open it before the gateway (a store that cannot be read is an error at start, never an empty history) and hand
 /// it to `GatewayConfiguration.history`; the gateway closes it at shutdown, after the last message is written.

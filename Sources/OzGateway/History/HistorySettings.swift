@@ -32,3 +32,21 @@ public struct HistorySettings: Sendable, Equatable {
         self.retention = retention
     }
 }
+
+/// How much history each room keeps. 0 for either turns storage off (no `"history": true` in grants).
+public struct HistoryRetention: Sendable, Equatable {
+    /// Newest messages kept per room (default 10,000).
+    public var messagesPerRoom: Int
+    /// Messages older than this many days are pruned (default 30).
+    public var maxAgeDays: Int
+
+    public static let standard = HistoryRetention(messagesPerRoom: 10_000, maxAgeDays: 30)
+
+    public init(messagesPerRoom: Int, maxAgeDays: Int) {
+        self.messagesPerRoom = messagesPerRoom
+        self.maxAgeDays = maxAgeDays
+    }
+
+    /// Whether messages are stored at all.
+    public var keepsHistory: Bool { messagesPerRoom > 0 && maxAgeDays > 0 }
+}
