@@ -106,6 +106,44 @@ struct HistoryDurabilityTests {
     }
 
     @Test(.timeLimit(.minutes(2)))
+    func storeMemoryWinsOverTheConfigAndForgetsAtRestart() async throws {
+        let lobby = try LobbyFixture(extraConfig: "[history]\nstore = \"sqlite:never.sqlite\"\n")
+        var gateway = try await lobby.startGateway(["--store", "memory"], timeout: .seconds(60))
+        let url = "ws://127.0.0.1:\(lobby.port)/"
+        _ = try Self.runProbe(["say", url, "tok", "3"])
+        #expect(try Self.runProbe(["history", url, "tok", "10"]).count == 4)  // three messages and the `more` line
+        gateway.signal(SIGTERM)
+        #expect(await gateway.waitForExit(timeout: .seconds(30)) == 0)
+        gateway = try await lobby.startGateway(["--store", "memory"], timeout: .seconds(60))
+        #expect(try Self.runProbe(["history", url, "tok", "10"]) == ["more false"])
+        #expect(!FileManager.default.fileExists(atPath: "never.sqlite"))
+        gateway.signal(SIGTERM)
+        _ = await gateway.waitForExit(timeout: .seconds(30))
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func retentionPrunesTheStoreInTheBackground() async throws {
+        let lobby = try LobbyFixture(extraConfig: "[limits]\nmessage_rate = 0\n[history]\nmessages_per_room = 5\n")
+        let database = lobby.folder.appendingPathComponent("h.sqlite").path
+        var gateway = try await lobby.startGateway(["--store", "sqlite:\(database)"], timeout: .seconds(60))
+        let url = "ws://127.0.0.1:\(lobby.port)/"
+        let echoes = try Self.runProbe(["say", url, "tok", "12"]).filter { $0.hasPrefix("echo ") }
+        #expect(echoes.count == 12)
+        let history = try Self.runProbe(["history", url, "tok", "50"])
+        #expect(history.dropLast().map { $0.split(separator: " ").last.map(String.init) ?? "" } == (7..<12).map { "m\($0)" })
+        gateway.signal(SIGTERM)
+        #expect(await gateway.waitForExit(timeout: .seconds(30)) == 0)
+        // A pruning pass runs at start (then every minute): the file keeps the newest 5. (ozgate holds the file
+        // locked while it runs, so it is read after the gateway has stopped.)
+        gateway = try await lobby.startGateway(["--store", "sqlite:\(database)"], timeout: .seconds(60))
+        #expect(try Self.runProbe(["history", url, "tok", "50"]).count == 6)
+        gateway.signal(SIGTERM)
+        #expect(await gateway.waitForExit(timeout: .seconds(30)) == 0)
+        let range = Self.storedRange(try Self.runProbe(["check", database]))
+        #expect(range?.count == 5 && range?.first == 8)
+    }
+
+    @Test(.timeLimit(.minutes(2)))
     func aConfigWithoutAStoreKeepsHistoryInMemoryAndSaysSo() async throws {
         let lobby = try LobbyFixture()
         let gateway = try await lobby.startGateway(timeout: .seconds(60))
