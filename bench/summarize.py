@@ -38,6 +38,8 @@ def main():
     fanouts_store = runs(work, "fanout_store", repeat)
     fanout_store = median_run(fanouts_store, "latency_p99_ms")
     store = load(work, "store")
+    backlog = load(work, "backlog")
+    median = lambda d: d.get("median") if isinstance(d, dict) else None
     # Each fanout figure is the median over the runs, with its range below under "ranges".
     fanout = median_run(fanouts, "steady_deliveries_per_s")
     fanout200 = median_run(fanouts200, "latency_p99_ms")
@@ -74,6 +76,10 @@ def main():
         "client.messages_5k_cpu_s": tui.get("messages_cpu_s"),
         "client.peak_rss_mb": tui.get("peak_rss_mb"),
         "client.max_redraws_per_s": tui.get("max_redraws_per_s"),
+        "client.backlog_200_granted_ms": median(backlog.get("plain_granted_ms")),
+        "client.backlog_200_shown_ms": median(backlog.get("plain_backlog_shown_ms")),
+        "client.backlog_200_ui_on_screen_ms": median(backlog.get("tui_backlog_on_screen_ms")),
+        "client.backlog_200_peak_rss_mb": median(backlog.get("tui_peak_rss_mb")),
         "client.scrollback_key_top_ms": scroll.get("key_top_ms"),
         "client.scrollback_frame_top_ms": scroll.get("frame_top_ms"),
         "client.scrollback_top_vs_bottom": max(ratios) if ratios else None,
@@ -138,7 +144,7 @@ def main():
         "gateway.fanout_store_deliveries_per_s": spread(fanouts_store, "steady_deliveries_per_s"),
         "gateway.fanout_store_p99_ms": spread(fanouts_store, "latency_p99_ms"),
     }
-    raw = {"storm": storm, "fanout": fanouts, "fanout_200k": fanouts200, "fanout_store": fanouts_store, "store": store, "idle": idle, "churn": churn, "client": client,
+    raw = {"storm": storm, "fanout": fanouts, "fanout_200k": fanouts200, "fanout_store": fanouts_store, "store": store, "backlog": backlog, "idle": idle, "churn": churn, "client": client,
            "scroll": scroll}
     with open(out, "w") as f:
         json.dump({**r, "ranges": ranges, "raw": raw}, f, indent=2)
@@ -164,6 +170,10 @@ def main():
         ("client.messages_5k_cpu_s", "5,000 messages CPU (no target)", None, None, "s"),
         ("client.peak_rss_mb", "peak RSS", "<", 20, "MB"),
         ("client.max_redraws_per_s", "max redraws per second", "<=", 60, "/s"),
+        ("client.backlog_200_granted_ms", "200 backlog: launch to granted (plain)", "<", 50, "ms"),
+        ("client.backlog_200_shown_ms", "200 backlog: shown (plain, no target)", None, None, "ms"),
+        ("client.backlog_200_ui_on_screen_ms", "200 backlog: on screen (UI, no target)", None, None, "ms"),
+        ("client.backlog_200_peak_rss_mb", "200 backlog: peak RSS (UI)", "<", 20, "MB"),
         ("client.scrollback_key_top_ms", "full scrollback, top: CPU per keypress", "<", 1.0, "ms"),
         ("client.scrollback_frame_top_ms", "full scrollback, top: CPU per frame", "<", 1.0, "ms"),
         ("client.scrollback_top_vs_bottom", "full scrollback: top over bottom cost", "<=", 2.0, "x"),
