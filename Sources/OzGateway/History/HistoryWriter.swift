@@ -27,7 +27,8 @@ final class HistoryWriter: @unchecked Sendable {
     init(store: any MessageStore, logger: Logger) {
         self.store = store
         self.logger = logger
-        let thread = Thread { [unowned self] in self.run() }
+        // The thread holds the writer until `close()` ends it (a writer never closed keeps its idle thread).
+        let thread = Thread { self.run() }
         thread.name = "ozgate-history"
         self.thread = thread
         thread.start()
