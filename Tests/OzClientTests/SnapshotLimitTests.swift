@@ -54,7 +54,7 @@ struct SnapshotLimitTests {
         #expect(bystanders == members.count)
         // Ann's snapshot: the header, every bystander's entry and the commas between them.
         var header: [UInt8] = []
-        SnapshotBudget.writeHeader(number: "XXXXX", room: "lobby", into: &header)
+        SnapshotBudget.writeHeader(number: "XXXXX", room: "lobby", keepsHistory: false, into: &header)
         let snapshotBytes = header.count + members.reduce(0) { $0 + $1.onlineJSON.count + 1 } - 1 + 2
         print("snapshot for the last member let in: \(snapshotBytes) bytes, \(bystanders) members")
         #expect(snapshotBytes <= WireLimits.maxServerMessageBytes)

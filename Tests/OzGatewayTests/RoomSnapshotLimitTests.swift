@@ -111,7 +111,7 @@ struct RoomSnapshotLimitTests {
         let budget = SnapshotBudget(snapshotLimit: .max, room: "lobby", longestNumber: 7)
         #expect(budget.snapshotLimit == WireLimits.maxServerMessageBytes)
         var header: [UInt8] = []
-        SnapshotBudget.writeHeader(number: "Qdb3W", room: "lobby", into: &header)
+        SnapshotBudget.writeHeader(number: "Qdb3W", room: "lobby", keepsHistory: true, into: &header)
         #expect(budget.memberListLimit == WireLimits.maxServerMessageBytes - header.count - 2)
     }
 }

@@ -184,7 +184,7 @@ final class HostileConnection: ChannelInboundHandler {
 
     /// Sends a `message` frame back as its own echo (a delivery receipt from this gateway).
     private func echo(_ text: String, _ context: ChannelHandlerContext) {
-        guard case .message(let to, let said) = try? ClientFrame(bytes: Array(text.utf8)) else { return }
+        guard case .message(let to, let said, _) = try? ClientFrame(bytes: Array(text.utf8)) else { return }
         echoes += 1
         sendText(HostileScript.message("echo-\(echoes)", from: HostileScript.me, to: to, said), context)
         context.flush()

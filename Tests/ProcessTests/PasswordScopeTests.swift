@@ -10,7 +10,7 @@ struct PasswordScopeTests {
     /// The `Password` property of every `connect` frame the recorder got, in order (nil: none sent).
     static func passwords(_ recorder: HostileGateway) -> [String?] {
         recorder.received.compactMap { text -> String?? in
-            guard case .connect(_, let properties) = try? ClientFrame(bytes: Array(text.utf8)) else { return nil }
+            guard case .connect(_, let properties, _) = try? ClientFrame(bytes: Array(text.utf8)) else { return nil }
             return .some(properties["Password"]?.stringValue)
         }
     }
