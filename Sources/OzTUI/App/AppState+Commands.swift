@@ -20,6 +20,7 @@ extension AppState {
             case .refusal(let text): append(.error, VisibleText.sanitize(text))
             case .clearLog:
                 log.removeAll()
+                historyMore = false
                 scrollToBottom()
                 unseen = 0
             case .openPrompt: form = CredentialsForm(credentials: credentials)
