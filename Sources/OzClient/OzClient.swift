@@ -88,12 +88,20 @@ public actor OzClient {
     /// (``OzClientEvent/pending(_:)``). The gateway's echo (a `.message` event with that nonce) is the delivery
     /// receipt. If the connection drops first, the resumed session settles it: confirmed when the resumed history holds
     /// it, else sent again, once (a private message, or any on a gateway that keeps no history, is reported
-    /// undelivered instead: whether the gateway got it cannot be told). Returns the nonce.
+    /// undelivered instead: whether the gateway got it cannot be told). A room message sent while the session is on its
+    /// way back without the user (connecting, or a retry scheduled) waits and goes out once it resumes; otherwise, and
+    /// for a private message (numbers change between sessions), not being granted is ``OzClientError/notConnected``.
+    /// Returns the nonce.
     @discardableResult
     public func send(_ text: String, to recipient: String = ClientFrame.room) throws(OzClientError) -> String {
         let scalars = text.unicodeScalars.count
         guard (1...WireLimits.maxTextScalars).contains(scalars) else { throw .invalidText(scalars: scalars) }
-        guard case .accessGranted = machine.state, let socket = liveSocket else { throw .notConnected }
+        guard case .accessGranted = machine.state, let socket = liveSocket else {
+            guard recipient == ClientFrame.room, machine.state?.isOnItsWay == true else { throw .notConnected }
+            let message = history.queue(text: text)
+            emit(.pending(message))
+            return message.nonce
+        }
         let (message, sendNow) = history.send(text: text, to: recipient)
         emit(.pending(message))
         if sendNow { socket.send(.message(to: recipient, text: text, nonce: message.nonce)) }

@@ -135,6 +135,18 @@ struct HistoryTrackerTests {
         #expect(sent(outputs).isEmpty)
     }
 
+    @Test func aMessageQueuedWhileReconnectingGoesOutOnceSettledEvenWithoutHistory() {
+        var tracker = HistoryTracker(newest: 5)
+        _ = tracker.entering(lobby)
+        _ = tracker.recall()
+        _ = tracker.granted(keepsHistory: false)
+        let queued = tracker.queue(text: "typed offline", nonce: "n1")
+        #expect(tracker.pending == [queued])
+        _ = tracker.recall()
+        let outputs = tracker.granted(keepsHistory: false)
+        #expect(outputs == [.send(.message(to: "*", text: "typed offline", nonce: "n1"))])
+    }
+
     @Test func recentIDsForgetTheOldestBeyondCapacity() {
         var ids = RecentIDs(capacity: 3)
         for id in ["a", "b", "c", "d"] {

@@ -109,6 +109,28 @@ struct OzClientHistoryTests {
         await gateway.shutdown()
     }
 
+    /// Bob types while his session is on its way back: the room message waits and goes out once, after the resume.
+    @Test func aRoomMessageTypedWhileReconnectingGoesOutOnceResumed() async throws {
+        let gateway = try await ClientTestGateway.start(store: MemoryMessageStore())
+        let proxy = try CuttableProxy(targetPort: gateway.port)
+        defer { proxy.stop() }
+        let (ann, annEvents) = try await join(port: gateway.port, nick: "Ann")
+        let (bob, bobEvents) = try await join(port: proxy.port, nick: "Bob")
+        proxy.cut()
+        _ = try await bobEvents.waitForState("CONNECTION_CLOSED")
+        let nonce = try await bob.send("typed offline")
+        await #expect(throws: OzClientError.notConnected) { try await bob.send("private", to: "Xy999") }
+        proxy.restore()
+        try await bobEvents.wait(for: "echo of the queued message") { $0.chat?.nonce == nonce }
+        try await say(["next"], bob, bobEvents)
+        try await annEvents.wait(for: "next at Ann") { $0.chat?.text == "next" }
+        let texts = annEvents.events.compactMap { $0.chat?.text }.filter { $0 == "typed offline" || $0 == "next" }
+        #expect(texts == ["typed offline", "next"])
+        await ann.shutdown()
+        await bob.shutdown()
+        await gateway.shutdown()
+    }
+
     /// Bob's message never reached the gateway: the resume does not find it, so it is sent again, once.
     @Test func aMessageThatNeverArrivedIsSentAgainOnce() async throws {
         let gateway = try await ClientTestGateway.start(store: MemoryMessageStore())

@@ -144,6 +144,13 @@ struct HistoryTracker: Sendable {
         return (message, settled)
     }
 
+    /// Our new room message while the session is on its way back: it waits, unsent, and goes out once settled.
+    mutating func queue(text: String, nonce: String = MessageNonce.random()) -> OutgoingMessage {
+        let message = OutgoingMessage(nonce: nonce, to: ClientFrame.room, text: text, sent: false)
+        pending.append(message)
+        return message
+    }
+
     /// A live message: false when it is one already shown. A room message moves the cursor; one carrying the nonce of
     /// an unechoed message of ours is its echo.
     mutating func live(_ message: ChatMessage) -> Bool {
