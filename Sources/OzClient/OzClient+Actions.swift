@@ -95,10 +95,11 @@ extension OzClient {
             emit(.error(code: error.code, message: "the gateway sent a frame we could not read: \(error.message)"))
             return
         }
-        // The grant-time history comes right after the grant or not at all: anything else first means none is coming.
+        // The grant-time history comes right after the grant or not at all: room traffic first means none is coming.
+        // (A session that ends first settles nothing: the next resume will look again.)
         switch frame {
-        case .history, .accessGranted: break
-        default: carryOut(history.noGrantPage())
+        case .clientStateChanged, .message: carryOut(history.noGrantPage())
+        case .history, .accessGranted, .accessDenied, .connectionClosed, .error: break
         }
         switch frame {
         case .accessGranted(_, _, let clients):

@@ -147,6 +147,21 @@ struct HistoryTrackerTests {
         #expect(outputs == [.send(.message(to: "*", text: "typed offline", nonce: "n1"))])
     }
 
+    @Test func roomTrafficBeforeTheGrantPageMeansNoneIsComing() {
+        var tracker = HistoryTracker(newest: 5)
+        _ = tracker.entering(lobby)
+        _ = tracker.recall()
+        let promised = tracker.granted(keepsHistory: true)
+        #expect(promised.isEmpty)
+        #expect(tracker.awaitingGrantPage)
+        let queued = tracker.queue(text: "waits", nonce: "n1")
+        let outputs = tracker.noGrantPage()
+        #expect(outputs == [.send(.message(to: "*", text: queued.text, nonce: "n1"))])
+        #expect(!tracker.awaitingGrantPage && tracker.settled)
+        let again = tracker.noGrantPage()
+        #expect(again.isEmpty)
+    }
+
     @Test func recentIDsForgetTheOldestBeyondCapacity() {
         var ids = RecentIDs(capacity: 3)
         for id in ["a", "b", "c", "d"] {
