@@ -130,6 +130,7 @@ struct HistoryTrackerTests {
         let outputs = tracker.grantPage(
             HistoryPage(messages: [message("e-1", "mine", nonce: "n1"), message("e-2"), message("e-3")], more: false))
         #expect(batches(outputs).map(\.messages) == [[message("e-3")]])
+        #expect(batches(outputs).map(\.kind) == [.resumed])  // a rejoin: what was said meanwhile
         #expect(batches(outputs).first?.more == true)
         #expect(outputs.contains(.emit(.confirmed(nonce: "n1"))))
         #expect(sent(outputs).isEmpty)

@@ -6,7 +6,8 @@ public struct HistoryBatch: Sendable, Hashable {
     public enum Kind: Sendable, Hashable {
         /// The room's newest messages, on joining it: shown before the live ones.
         case recent
-        /// What was said while the connection was down (a resume with `since`): they follow what was shown before.
+        /// What was said while the connection was down (a rejoin of the same room, usually with `since`): they follow
+        /// what was shown before.
         case resumed
         /// A page older than everything shown so far, answering ``OzClient/requestOlderHistory(before:limit:)``.
         case older

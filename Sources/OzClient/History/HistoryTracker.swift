@@ -34,6 +34,10 @@ struct HistoryTracker: Sendable {
     private(set) var awaitingGrantPage = false
     /// Whether this session's unechoed messages were settled (sends then go out at once).
     private(set) var settled = false
+    /// Whether a session in this room was granted before: then a grant-time page holds what was said meanwhile.
+    private var joinedBefore = false
+    /// Whether the current session rejoined the room (`joinedBefore` at its grant).
+    private(set) var rejoining = false
 
     init(newest: Int, remembering capacity: Int = 4096) {
         self.newest = min(max(0, newest), HistoryRecall.maxNewest)
@@ -45,6 +49,7 @@ struct HistoryTracker: Sendable {
         defer { room = request }
         guard let room, !room.isSameRoom(as: request) else { return [] }
         cursor = nil
+        joinedBefore = false
         seen = RecentIDs(capacity: seen.capacity)
         let dropped = pending
         pending = []
@@ -68,6 +73,8 @@ struct HistoryTracker: Sendable {
 
     /// The session was granted; `keepsHistory` is the grant's `"history": true`.
     mutating func granted(keepsHistory: Bool) -> [Output] {
+        rejoining = joinedBefore
+        joinedBefore = true
         let expectsPage: Bool
         switch asked {
         case .none, .newest(0): expectsPage = false
@@ -93,12 +100,13 @@ struct HistoryTracker: Sendable {
         var outputs: [Output] = []
         let resumed: Bool
         var limit = Int.max
+        // A rejoin without a cursor (no room message seen yet) asked for the newest: those not shown were said meanwhile.
         switch asked {
         case .since: resumed = true
-        case .newest: (resumed, limit) = (false, newest)
-        case .none: resumed = false
+        case .newest: (resumed, limit) = (rejoining, newest)
+        case .none: resumed = rejoining
         }
-        if resumed, page.complete == false { outputs.append(.emit(.gap)) }
+        if page.complete == false { outputs.append(.emit(.gap)) }
         var fresh: [ChatMessage] = []
         for message in page.messages where seen.insert(message.id) { fresh.append(message) }
         if let last = page.messages.last { cursor = last.id }

@@ -16,7 +16,7 @@ extension AppState {
         }
         switch batch.kind {
         case .recent, .resumed:
-            if batch.kind == .recent {
+            if batch.kind == .recent || historyOldestID == nil {
                 historyOldestID = batch.oldestID
                 historyMore = batch.more
                 historyLoading = false
