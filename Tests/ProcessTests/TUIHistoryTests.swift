@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The ncursesw UI in tmux against a real `ozgate --store memory` holding more history than a join shows: the backlog
@@ -61,5 +62,44 @@ struct TUIHistoryTests {
         #expect(labels == labels.sorted() && labels.first == "001", "\(labels)")
         seeder.closeInput()
         _ = await seeder.waitForExit()
+    }
+
+    /// Ann's message whose echo is lost with her connection shows pending (`…`) until the resumed history confirms it;
+    /// what Bob said meanwhile comes in above the "while you were away" marker, and Bob got Ann's message once.
+    @Test func aPendingMessageIsShownUntilTheResumeConfirmsIt() async throws {
+        defer { tmux.kill() }
+        let gateway = try await lobby.startGateway(["--store", "memory"])
+        defer { gateway.signal(SIGTERM) }
+        let proxy = try CuttableProxy(targetPort: lobby.port)
+        defer { proxy.stop() }
+        let bob = try ChildProcess("ozchat", ["--plain", "127.0.0.1:\(lobby.port)", "tok", "--nick", "Bob"], environment: lobby.environment)
+        try await bob.waitForLine("granted", timeout: .seconds(30)) { $0.contains(" ACCESS_GRANTED ") }
+        try await tmux.start(
+            "ann", columns: 100, rows: 30, command: [ChildProcess.executable("ozchat").path, "127.0.0.1:\(proxy.port)", "tok", "--nick", "Ann"],
+            environment: lobby.environment)
+        try await bob.waitForLine("Ann online", timeout: .seconds(30)) { $0.contains(" ONLINE ") && $0.hasSuffix(" Ann") }
+
+        proxy.hold(.down)
+        try await tmux.type("ann", "is this delivered")
+        try await tmux.press("ann", "Enter")
+        try await tmux.waitForScreen("ann", "the pending line", timeout: .seconds(30)) { $0.contains("<Ann> is this delivered …") }
+        try await bob.waitForLine("Ann's message", timeout: .seconds(30)) { $0.hasSuffix(" <Ann> is this delivered") }
+        proxy.cut()
+        try await tmux.waitForScreen("ann", "the drop", timeout: .seconds(30)) { $0.contains("CONNECTION_CLOSED") }
+        bob.type("said while Ann was away")
+        try await bob.waitForLine("Bob's echo", timeout: .seconds(30)) { $0.hasSuffix(" <Bob> said while Ann was away") }
+        proxy.restore()
+        let resumed = try await tmux.waitForScreen("ann", "the resume", timeout: .seconds(60)) {
+            $0.contains("said while you were away above") && !$0.contains("is this delivered …")
+        }
+        #expect(resumed.contains("<Ann> is this delivered"))
+        #expect(resumed.contains("<Bob> said while Ann was away"))
+        #expect(resumed.components(separatedBy: "is this delivered").count == 2, "shown once:\n\(resumed)")
+        try await tmux.type("ann", "next")
+        try await tmux.press("ann", "Enter")
+        try await bob.waitForLine("next", timeout: .seconds(30)) { $0.hasSuffix(" <Ann> next") }
+        #expect(bob.lines.filter { $0.hasSuffix("<Ann> is this delivered") }.count == 1)
+        bob.closeInput()
+        _ = await bob.waitForExit()
     }
 }
