@@ -9,8 +9,13 @@ extension OzClient {
                 sockets[token] = ClientSocket.open(address: address, token: token, client: self)
                 start(.open, token)
             case .send(let frame, let token):
-                sockets[token]?.send(frame)
-                if case .connect = frame { start(.answer, token) }
+                if case .connect(let login, let properties, _) = frame {
+                    // The machine knows nothing of history: what to ask for is the tracker's (a join or a resume).
+                    sockets[token]?.send(.connect(token: login, properties: properties, recall: history.recall()))
+                    start(.answer, token)
+                } else {
+                    sockets[token]?.send(frame)
+                }
             case .closeSocket(let token):
                 sockets.removeValue(forKey: token)?.close()
             case .scheduleRetry(let plan, let token):
@@ -83,11 +88,18 @@ extension OzClient {
     func received(_ text: String, on token: ConnectionStateMachine.Token) {
         guard machine.isLive(token) else { return }
         let frame: ServerFrame
+        let keepsHistory: Bool
         do {
-            frame = try ServerFrame(bytes: text.utf8)
+            (frame, keepsHistory) = try ServerFrame.decode(bytes: text.utf8)
         } catch {
             emit(.error(code: error.code, message: "the gateway sent a frame we could not read: \(error.message)"))
             return
+        }
+        // The grant-time history comes right after the grant or not at all: room traffic first means none is coming.
+        // (A session that ends first settles nothing: the next resume will look again.)
+        switch frame {
+        case .clientStateChanged, .message: carryOut(history.noGrantPage())
+        case .history, .accessGranted, .accessDenied, .connectionClosed, .error: break
         }
         switch frame {
         case .accessGranted(_, _, let clients):
@@ -99,6 +111,7 @@ extension OzClient {
             perform(actions)
             peers.apply(snapshot: clients, excluding: phoneNumber) { emit(.clientState($0.reported)) }
             emit(.rosterSynced(peers: peers.count))
+            carryOut(history.granted(keepsHistory: keepsHistory))
         case .accessDenied, .connectionClosed:
             perform(machine.received(frame, on: token, at: .now))
         case .clientStateChanged(let clients):
@@ -107,11 +120,29 @@ extension OzClient {
                 if let change = peers.apply(change: client) { emit(.clientState(change.reported)) }
             }
         case .message(let message):
-            emit(.message(message))
-        case .history:
-            break  // not asked for yet
+            if history.live(message) { emit(.message(message)) }
+        case .history(let page):
+            guard case .accessGranted = machine.state else { return }
+            if history.awaitingGrantPage {
+                carryOut(history.grantPage(page))
+            } else {
+                let batch = HistoryBatch(kind: .older, messages: page.messages, more: page.more, oldestID: page.messages.first?.id)
+                emit(.history(batch))
+            }
         case .error(let code, let message):
             emit(.error(code: code, message: message))
+        }
+    }
+}
+
+extension OzClient {
+    /// Carries out what the history tracker asks for: events, and frames for the live socket.
+    func carryOut(_ outputs: [HistoryTracker.Output]) {
+        for output in outputs {
+            switch output {
+            case .emit(let event): emit(event)
+            case .send(let frame): liveSocket?.send(frame)
+            }
         }
     }
 }

@@ -25,6 +25,8 @@ public actor OzClient {
     public var state: ConnectionState? { machine.state }
     var sockets: [ConnectionStateMachine.Token: ClientSocket] = [:]
     var retryTimer: Task<Void, Never>?
+    /// History and resume: the cursor, the ids shown, our unechoed messages (see ``HistoryTracker``).
+    var history: HistoryTracker
 
     /// With an `eventSink`, each event is handed to it on the actor, in order, instead of going to `events`: for a
     /// consumer with a queue of its own (the terminal UI's inbox), which then saves a task switch per burst of events.
@@ -38,6 +40,7 @@ public actor OzClient {
         self.configuration = configuration
         self.logger = logger
         self.machine = ConnectionStateMachine(configuration: configuration.machine, sample: configuration.sample)
+        self.history = HistoryTracker(newest: configuration.history)
     }
 
     /// Connects, or reconnects with new credentials (closing any current session first).
@@ -45,10 +48,16 @@ public actor OzClient {
     /// A connect to another room (another server or token) leaves the old one first: its peers are reported in one
     /// ``OzClientEvent/roomLeft(peers:)`` and forgotten. One to the same room (a new Nickname) keeps them, so that its
     /// grant reports only real differences.
+    ///
+    /// History (OzWire v1.1): the first `connect` to a room asks for its newest ``OzClientConfiguration/history``
+    /// messages; a later one to the same room resumes from the last room message seen (see ``HistoryTracker``).
     public func connect(serverAddress: String, token: String, properties: JSONObject = JSONObject()) throws(ServerAddressError) {
         let address = try ServerAddress(parsing: serverAddress)
         let request = ConnectRequest(address: address, token: token, properties: properties)
         if let previous = machine.request, !previous.isSameRoom(as: request) { leaveRoom() }
+        for message in history.entering(request) {
+            emit(.undelivered(message, reason: "you left its room before the gateway confirmed it"))
+        }
         perform(machine.connect(request))
     }
 
@@ -75,14 +84,39 @@ public actor OzClient {
         perform(machine.disconnect())
     }
 
-    /// Sends a message to the room (`"*"`) or to one member's phoneNumber. The gateway's echo (a `.message` event with
-    /// our number as `from`) is the delivery receipt.
-    public func send(_ text: String, to recipient: String = ClientFrame.room) throws(OzClientError) {
+    /// Sends a message to the room (`"*"`) or to one member's phoneNumber, with a random nonce, and reports it
+    /// (``OzClientEvent/pending(_:)``). The gateway's echo (a `.message` event with that nonce) is the delivery
+    /// receipt. If the connection drops first, the resumed session settles it: confirmed when the resumed history holds
+    /// it, else sent again, once (a private message, or any on a gateway that keeps no history, is reported
+    /// undelivered instead: whether the gateway got it cannot be told). A room message sent while the session is on its
+    /// way back without the user (connecting, or a retry scheduled) waits and goes out once it resumes; otherwise, and
+    /// for a private message (numbers change between sessions), not being granted is ``OzClientError/notConnected``.
+    /// Returns the nonce.
+    @discardableResult
+    public func send(_ text: String, to recipient: String = ClientFrame.room) throws(OzClientError) -> String {
         let scalars = text.unicodeScalars.count
         guard (1...WireLimits.maxTextScalars).contains(scalars) else { throw .invalidText(scalars: scalars) }
-        guard case .accessGranted = machine.state, let socket = liveSocket else { throw .notConnected }
-        socket.send(.message(to: recipient, text: text))
+        guard case .accessGranted = machine.state, let socket = liveSocket else {
+            guard recipient == ClientFrame.room, machine.state?.isOnItsWay == true else { throw .notConnected }
+            let message = history.queue(text: text)
+            emit(.pending(message))
+            return message.nonce
+        }
+        let (message, sendNow) = history.send(text: text, to: recipient)
+        emit(.pending(message))
+        if sendNow { socket.send(.message(to: recipient, text: text, nonce: message.nonce)) }
+        return message.nonce
     }
+
+    /// Asks the gateway for a page of room messages older than `before` (the oldest id shown), answered by a
+    /// ``OzClientEvent/history(_:)`` of kind ``HistoryBatch/Kind/older``. Answers come in the order of the requests.
+    public func requestOlderHistory(before: String?, limit: Int = HistoryQuery.defaultLimit) throws(OzClientError) {
+        guard case .accessGranted = machine.state, let socket = liveSocket else { throw .notConnected }
+        socket.send(.history(HistoryQuery(before: before, limit: min(max(1, limit), HistoryQuery.maxLimit))))
+    }
+
+    /// Our messages sent but not yet echoed (or confirmed), oldest first.
+    public var pendingMessages: [OutgoingMessage] { history.pending }
 
     /// Disconnects and ends the event stream.
     public func shutdown() {
@@ -93,7 +127,7 @@ public actor OzClient {
         continuation.finish()
     }
 
-    private var liveSocket: ClientSocket? {
+    var liveSocket: ClientSocket? {
         sockets.first { machine.isLive($0.key) }?.value
     }
 

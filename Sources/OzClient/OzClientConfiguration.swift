@@ -15,6 +15,12 @@ public struct OzClientConfiguration: Sendable {
     public var sample: @Sendable (ClosedRange<Double>) -> Double
     /// The CAs a `wss://` connection trusts (the system's store by default); verification itself is always on.
     public var trust: ClientTrust
+    /// How many of a room's newest stored messages to ask for on joining it (0–500, OzWire v1.1; 0 asks for none).
+    /// A reconnect to the same room asks instead for what was said since the last message seen.
+    public var history: Int
+
+    /// The history a join asks for when none is configured.
+    public static let defaultHistory = 200
 
     public init(
         pingInterval: Duration = .seconds(20),
@@ -22,7 +28,8 @@ public struct OzClientConfiguration: Sendable {
         answerTimeout: Duration = .seconds(10),
         machine: ConnectionStateMachine.Configuration = .init(),
         sample: @escaping @Sendable (ClosedRange<Double>) -> Double = { Double.random(in: $0) },
-        trust: ClientTrust = .system
+        trust: ClientTrust = .system,
+        history: Int = OzClientConfiguration.defaultHistory
     ) {
         self.pingInterval = pingInterval
         self.openTimeout = openTimeout
@@ -30,5 +37,6 @@ public struct OzClientConfiguration: Sendable {
         self.machine = machine
         self.sample = sample
         self.trust = trust
+        self.history = history
     }
 }

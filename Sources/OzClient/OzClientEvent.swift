@@ -21,6 +21,21 @@ public enum OzClientEvent: Sendable, Equatable {
     indirect case message(ChatMessage)
     /// The gateway rejected something we sent, or sent something we could not understand.
     case error(code: ErrorCode, message: String)
+    /// Stored room messages (OzWire v1.1): the newest on joining, what was missed while the connection was down, or an
+    /// older page asked for. Messages this client already showed are left out.
+    indirect case history(HistoryBatch)
+    /// A resume could not get everything said while the connection was down (too much, or the gateway lost its place):
+    /// some messages were missed. Comes just before that resume's `history`.
+    case gap
+    /// One of our messages went out (or waits for the session to resume): shown as pending until its echo, a
+    /// `message` (or a `history` entry) with the same nonce, or `confirmed`.
+    indirect case pending(OutgoingMessage)
+    /// A resumed history showed that the gateway accepted this pending message of ours before the connection dropped;
+    /// it is not sent again.
+    case confirmed(nonce: String)
+    /// A pending message of ours that will not be sent again: we left its room, or whether the gateway got it cannot
+    /// be told (see ``OzClient/send(_:to:)``).
+    indirect case undelivered(OutgoingMessage, reason: String)
 }
 
 /// Why `send` refused a message before it reached the gateway.

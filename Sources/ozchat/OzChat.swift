@@ -31,6 +31,8 @@ struct OzChat: ParsableCommand {
     var localPort = WireLimits.defaultPort
     @Option(help: "PEM file of the CA certificate(s) that wss:// trusts instead of the system's store (e.g. a private CA).")
     var ca: String?
+    @Option(help: "How many of the room's newest messages to show on joining it (0–500; the gateway must keep history).")
+    var history = OzClientConfiguration.defaultHistory
 
     /// Sets up malloc (see `MallocTuning`) and the standard streams (`DescriptorWriter.prepareStandardStreams`) before
     /// the command, or anything that starts a thread, runs.
@@ -52,11 +54,17 @@ struct OzChat: ParsableCommand {
         _ = try clientConfiguration()
     }
 
-    /// The client settings the command line describes: the trust for wss:// (`--ca`, else the system's store).
+    /// The client settings the command line describes: the history shown on joining (`--history`), the trust for wss://
+    /// (`--ca`, else the system's store).
     func clientConfiguration() throws -> OzClientConfiguration {
-        guard let ca else { return OzClientConfiguration() }
+        guard (0...HistoryRecall.maxNewest).contains(history) else {
+            throw ValidationError("--history must be 0–\(HistoryRecall.maxNewest) (messages shown on joining), not \(history)")
+        }
+        var configuration = OzClientConfiguration(history: history)
+        guard let ca else { return configuration }
         do {
-            return OzClientConfiguration(trust: try ClientTrust.pemFile(ca))
+            configuration.trust = try ClientTrust.pemFile(ca)
+            return configuration
         } catch {
             throw ValidationError("--ca \(error.path): \(error.problem)")
         }

@@ -13,6 +13,8 @@ actor PlainSession {
     private var formatter: PlainFormatter
     /// The current room's peers as the events told them (ourselves excluded), for `/msg` and `/whois`.
     private var roster = Roster()
+    /// The connection's state as last reported.
+    private var connection: ConnectionState?
 
     init(credentials: Credentials, configuration: OzClientConfiguration = .init()) {
         self.client = OzClient(configuration: configuration)
@@ -56,6 +58,7 @@ actor PlainSession {
         switch event {
         case .clientState(let info): roster.apply(change: info)
         case .roomLeft: roster = Roster()
+        case .connectionState(let state): connection = state
         default: break
         }
         for line in formatter.lines(for: event) { write(line) }
@@ -68,7 +71,8 @@ actor PlainSession {
     /// Handles one input line through OzClient's `CommandInterpreter`; false means quit.
     private func handle(_ line: String) async -> Bool {
         let context = CommandContext(
-            credentials: credentials, isGranted: formatter.myNumber != nil, myNumber: formatter.myNumber, roster: roster, frontEnd: .plain)
+            credentials: credentials, isGranted: formatter.myNumber != nil, myNumber: formatter.myNumber, roster: roster, frontEnd: .plain,
+            isReconnecting: connection?.isOnItsWay == true)
         guard let outcome = CommandInterpreter.run(line: line, in: context) else { return true }
         credentials = outcome.credentials
         formatter.myNick = credentials.nickname

@@ -11,7 +11,8 @@ enum ClientTestGateway {
     static let extensionNumber = "1500"
     static let extensionPassword = "12345678"
 
-    static func start(port: Int = 0, tls: GatewayTLS? = nil, logger: Logger? = nil) async throws -> Gateway {
+    /// `store`: keep room history in it (OzWire v1.1); pass the same SQLite store's path again to keep it across a restart.
+    static func start(port: Int = 0, tls: GatewayTLS? = nil, logger: Logger? = nil, store: (any MessageStore)? = nil) async throws -> Gateway {
         let directory = AccessDirectory(
             lines: [LineCredential(name: "lobby", tokenHash: .token(token))],
             extensions: [ExtensionCredential(number: extensionNumber, passwordHash: .password(extensionPassword, logN: 10), lineName: "lobby")]
@@ -21,6 +22,7 @@ enum ClientTestGateway {
         let logger = logger ?? quiet
         var configuration = GatewayConfiguration(port: port, directory: directory, tls: tls)
         configuration.closeGrace = .milliseconds(500)
+        if let store { configuration.history = try GatewayHistory(store: store, rooms: ["lobby"], logger: logger) }
         // Restarting on a fixed port can briefly collide with an ephemeral port of another test's socket: retry.
         var attempt = 0
         while true {

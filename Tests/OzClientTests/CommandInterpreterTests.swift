@@ -30,6 +30,11 @@ struct CommandInterpreterTests {
             #expect(refused?.actions == [.refusal("not connected: the message was not sent")])
             #expect(refused?.consumed == false)
         }
+        // While a session is on its way back, room messages wait for it; private ones are still refused.
+        var reconnecting = Self.context(granted: false, .plain)
+        reconnecting.isReconnecting = true
+        #expect(Self.run("still here?", reconnecting)?.actions == [.send(text: "still here?", to: "*")])
+        #expect(Self.run("/msg Ann hi", reconnecting)?.actions == [.refusal("not connected: the message was not sent")])
         let long = Self.run(String(repeating: "x", count: WireLimits.maxTextScalars + 1))
         #expect(long?.consumed == false)
         #expect(Self.run("/msg nobody hi")?.actions == [.refusal("no one called nobody is here")])

@@ -17,6 +17,8 @@ struct OzChatPlainTests {
             #/^\S+ (?:\[private\] |\[private to .+\] )?<.+> .+$/#,
             #/^\S+ ERROR code=\S+ message=.+$/#,
             #/^\S+ INFO .+$/#,
+            #/^\S+ HISTORY <.+> .+$/#,
+            #/^\S+ GAP .+$/#,
         ]
         guard let first = line.split(separator: " ").first, (try? stamp.wholeMatch(in: String(first))) != nil else { return false }
         return patterns.contains { (try? $0.wholeMatch(in: line)) != nil }

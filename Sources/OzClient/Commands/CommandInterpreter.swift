@@ -24,7 +24,7 @@ public enum CommandInterpreter {
         }
         switch command {
         case .say(let text):
-            if let problem = sendProblem(text, context) { return refuse(problem) }
+            if let problem = sendProblem(text, context, toRoom: true) { return refuse(problem) }
             outcome.actions = [.send(text: text, to: ClientFrame.room)]
         case .msg(let target, let text):
             if let problem = sendProblem(text, context) { return refuse(problem) }
@@ -80,9 +80,10 @@ public enum CommandInterpreter {
         return outcome
     }
 
-    /// Why `text` cannot go to the gateway now, if it cannot: no granted session, or a length the protocol refuses.
-    private static func sendProblem(_ text: String, _ context: CommandContext) -> String? {
-        guard context.isGranted else { return "not connected: the message was not sent" }
+    /// Why `text` cannot go to the gateway now, if it cannot: no granted session (a room message may wait for one on
+    /// its way), or a length the protocol refuses.
+    private static func sendProblem(_ text: String, _ context: CommandContext, toRoom: Bool = false) -> String? {
+        guard context.isGranted || (toRoom && context.isReconnecting) else { return "not connected: the message was not sent" }
         let scalars = text.unicodeScalars.count
         guard (1...WireLimits.maxTextScalars).contains(scalars) else { return "not sent: \(OzClientError.invalidText(scalars: scalars))" }
         return nil
@@ -101,10 +102,16 @@ public struct CommandContext: Sendable {
     public var roster: Roster
     /// Where the command runs.
     public var frontEnd: FrontEnd
+    /// Whether a session is on its way without the user (connecting, or a retry scheduled): room messages typed now
+    /// wait and go out once it resumes (``OzClient/send(_:to:)``).
+    public var isReconnecting: Bool
 
-    public init(credentials: Credentials, isGranted: Bool, myNumber: String?, roster: Roster, frontEnd: FrontEnd) {
+    public init(
+        credentials: Credentials, isGranted: Bool, myNumber: String?, roster: Roster, frontEnd: FrontEnd, isReconnecting: Bool = false
+    ) {
         self.credentials = credentials
         self.isGranted = isGranted
+        self.isReconnecting = isReconnecting
         self.myNumber = myNumber
         self.roster = roster
         self.frontEnd = frontEnd

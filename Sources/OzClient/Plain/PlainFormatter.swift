@@ -32,7 +32,7 @@ public struct PlainFormatter: Sendable {
             return left.map { "\(stamp) \($0.status.rawValue) \(Self.safe($0.phoneNumber)) \(Self.safe($0.displayName))" }
         case .message(let message):
             let fromMe = message.from == myNumber
-            let nick = fromMe ? myNick : peers[message.from]?.displayName ?? message.from
+            let nick = fromMe ? myNick : peers[message.from]?.displayName ?? Self.senderName(message)
             let text = Self.safe(message.text)
             if message.isRoomMessage { return ["\(stamp) <\(Self.safe(nick))> \(text)"] }
             if fromMe {
@@ -42,7 +42,29 @@ public struct PlainFormatter: Sendable {
             return ["\(stamp) [private] <\(Self.safe(nick))> \(text)"]
         case .error(let code, let message):
             return ["\(stamp) ERROR code=\(Self.safe(code.rawValue)) message=\(Self.quoted(message))"]
+        case .history(let batch):
+            return batch.messages.map(historyLine)
+        case .gap:
+            return ["\(stamp) GAP some messages were missed while the connection was down"]
+        case .pending, .confirmed:
+            return []  // the echo's line is the receipt
+        case .undelivered(let message, let reason):
+            let target = message.isRoomMessage ? "" : " to \(Self.safe(peers[message.to]?.displayName ?? message.to))"
+            return ["\(stamp) INFO not delivered\(target): \(Self.safe(message.text)) (\(Self.safe(reason)))"]
         }
+    }
+
+    /// `TS HISTORY <Nick> text` for a stored room message, stamped with its own time (in the live lines' format) and
+    /// named by the properties it was sent with (the sender may have left or be someone we never saw).
+    func historyLine(_ message: ChatMessage) -> String {
+        let stamp = WireTimestamp.date(from: message.ts).map { WireTimestamp.string(from: $0) } ?? Self.safe(message.ts)
+        return "\(stamp) HISTORY <\(Self.safe(Self.senderName(message)))> \(Self.safe(message.text))"
+    }
+
+    /// The sender's Nickname as it sent the message (`fromProperties`), else its number.
+    public static func senderName(_ message: ChatMessage) -> String {
+        if case .string(let nick)? = message.fromProperties?["Nickname"], !nick.isEmpty { return nick }
+        return message.from
     }
 
     /// A local notice (command feedback, help), as an `INFO` line.

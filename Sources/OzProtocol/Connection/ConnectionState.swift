@@ -43,6 +43,15 @@ public enum ConnectionState: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Whether a session is on its way without the user: connecting, or a retry scheduled.
+    public var isOnItsWay: Bool {
+        switch self {
+        case .connecting: true
+        case .accessGranted, .accessDenied: false
+        case .connectionFailed, .connectionClosed: retry != nil
+        }
+    }
+
     /// Whether the connection is down and nothing will happen until the user acts (connect again or quit).
     public var needsUser: Bool {
         switch self {

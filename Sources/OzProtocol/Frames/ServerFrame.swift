@@ -92,9 +92,18 @@ public enum ServerFrame: Sendable, Equatable {
     /// The `clients` array is decoded element by element as it is parsed (see `JSONParser.parse(_:streamingArray:to:)`),
     /// so a 10,000-peer snapshot never exists as a JSON tree beside the `ClientInfo`s made from it.
     public init<Bytes: Collection>(bytes: Bytes) throws(FrameError) where Bytes.Element == UInt8 {
+        self = try Self.decode(bytes: bytes).frame
+    }
+
+    /// Decodes a frame as ``init(bytes:)`` does, and also tells whether it is an `ACCESS_GRANTED` from a gateway that
+    /// keeps history (`"history": true`, OzWire v1.1): only such a gateway sends a `history` frame at grant time.
+    public static func decode<Bytes: Collection>(bytes: Bytes) throws(FrameError) -> (frame: ServerFrame, keepsHistory: Bool)
+    where Bytes.Element == UInt8 {
         var clients = StreamedClients()
         let json = try parseFrameJSON(bytes) { clients.add($0) }
-        try self.init(json: json, streamed: clients)
+        let frame = try ServerFrame(json: json, streamed: clients)
+        guard case .accessGranted = frame, case .object(let object) = json else { return (frame, false) }
+        return (frame, object["history"] == .bool(true))
     }
 
     /// Decodes a frame from a parsed JSON value.

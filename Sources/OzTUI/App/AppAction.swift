@@ -18,5 +18,7 @@ public enum AppEffect: Sendable, Equatable {
     case connect(Credentials)
     case disconnect
     case send(text: String, to: String)
+    /// Ask for the page of stored room messages before this id (PgUp past the oldest line).
+    case requestHistory(before: String)
     case quit
 }

@@ -25,6 +25,7 @@ extension AppState {
             clampRosterScroll()
         case .pageUp:
             scroll(by: max(1, layout.log.rows - 1))
+            return loadOlderIfAtTop()
         case .pageDown:
             scroll(by: -max(1, layout.log.rows - 1))
         case .home where editor.text.isEmpty:

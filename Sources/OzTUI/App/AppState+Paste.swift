@@ -65,7 +65,7 @@ extension AppState {
                     + "\(PresenceBurst.grouped(WireLimits.maxTextScalars)) (it is still in the input line)")
             return []
         }
-        guard case .accessGranted = connection else {
+        guard canSendToRoom else {
             append(.error, "not connected: the message was not sent (it is still in the input line)")
             return []
         }

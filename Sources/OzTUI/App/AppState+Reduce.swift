@@ -54,6 +54,7 @@ extension AppState {
             switch state {
             case .accessGranted(let number, let room):
                 myNumber = number
+                historyLoading = false
                 syncing = (0, 0)
                 self.room = room
                 append(.state(wireName: state.wireName), "ACCESS_GRANTED: you are \(VisibleText.sanitize(number)) in \(VisibleText.sanitize(room))")
@@ -93,13 +94,16 @@ extension AppState {
                 info(peers.count == 1 ? "left \(room): 1 peer no longer shown" : "left \(room): \(peers.count) peers no longer shown")
             }
             room = nil
+            (historyOldestID, historyMore, historyLoading) = (nil, false, false)
         case .clientState(let info):
             roster.apply(change: info)
             logPresence("\(VisibleText.sanitize(info.displayName)) (\(VisibleText.sanitize(info.phoneNumber)))", online: info.status == .online)
             clampRosterScroll()
         case .message(let message):
+            // Our own echo: the pending line becomes the delivered message.
+            if let nonce = message.nonce, confirm(nonce) { return }
             let own = message.from == myNumber
-            let nick = own ? credentials.nickname : roster[phoneNumber: message.from]?.displayName ?? message.from
+            let nick = own ? credentials.nickname : roster[phoneNumber: message.from]?.displayName ?? PlainFormatter.senderName(message)
             let target = message.isRoomMessage ? nil : (roster[phoneNumber: message.to]?.displayName ?? message.to)
             append(
                 .message(
@@ -107,7 +111,22 @@ extension AppState {
                     privateTarget: own ? target.map(VisibleText.sanitize) : nil, isOwn: own),
                 VisibleText.sanitize(message.text))
         case .error(let code, let message):
+            // An older page the gateway cannot find (its store lost it) ends paging instead of waiting for good.
+            if code == .unknownMessage, historyLoading {
+                historyLoading = false
+                historyMore = false
+            }
             append(.error, "\(VisibleText.sanitize(code.rawValue)): \(VisibleText.sanitize(message))")
+        case .history(let batch):
+            applyHistory(batch)
+        case .gap:
+            append(.error, "some messages were missed while the connection was down")
+        case .pending(let message):
+            addPending(message)
+        case .confirmed(let nonce):
+            confirm(nonce)
+        case .undelivered(let message, let reason):
+            markUndelivered(message, reason: reason)
         }
     }
 

@@ -33,6 +33,14 @@ public struct AppState: Sendable {
     public var quitting = false
     /// While a grant's snapshot is being applied: how many peers it added and removed (nil otherwise).
     var syncing: (joined: Int, left: Int)?
+    /// The oldest stored message the log shows (the cursor for an older page), nil when there is none to page from.
+    var historyOldestID: String?
+    /// Whether the gateway has messages older than `historyOldestID`.
+    var historyMore = false
+    /// Whether an older page was asked for and has not come (one request at a time).
+    var historyLoading = false
+    /// Our messages not yet echoed: their log line (anchor index) by nonce.
+    var pendingEntries: [String: Int] = [:]
 
     public init(credentials: Credentials, size: TerminalSize, now: ContinuousClock.Instant = .now, date: Date = Date(), logCapacity: Int = 10_000) {
         self.credentials = credentials
@@ -59,8 +67,11 @@ public struct AppState: Sendable {
 
     /// Adds a line to the log; while scrolled up, the view stays where it is (its anchor) and the line counts as unseen.
     mutating func append(_ kind: LogEntry.Kind, _ text: String) {
+        let dropped = log.dropped
         log.append(LogEntry(date: date, kind: kind, text: text))
         if scrollAnchor != nil { unseen += 1 }
+        // The oldest lines made room (the log keeps its capacity): older pages would no longer join up with the rest.
+        if log.dropped != dropped { historyMore = false }
     }
 
     /// Logs a join or leave: into the last line when that is a presence burst begun within `PresenceBurst.window`,

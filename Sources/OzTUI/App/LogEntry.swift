@@ -18,12 +18,26 @@ public struct LogEntry: Sendable, Hashable {
         case info
         /// An error from the gateway or a refused command.
         case error
+        /// A rule across the log: where history ends, or how far back it goes (`─── text ───`).
+        case marker
+    }
+
+    /// Where a message line stands: said live, from the room's stored history, or one of ours not yet echoed.
+    public enum Origin: Sendable, Hashable {
+        case live
+        /// From a `history` frame: stamped with the message's own time, drawn dim.
+        case history
+        /// Ours, sent but not yet echoed by the gateway: drawn dim with a trailing `…`.
+        case pending
+        /// Ours, and it will not be sent again (we left its room, or the gateway could not confirm it).
+        case undelivered
     }
 
     public var date: Date
     /// `date` as the log shows it (HH:mm:ss, local time), formatted once when the entry is made.
     public let time: String
     public var kind: Kind
+    public var origin: Origin
     /// The text after the marker. A presence burst's text is made from the burst when it is read (when the line is
     /// drawn), not on each of the thousands of joins a flood adds to it.
     public var text: String {
@@ -33,10 +47,11 @@ public struct LogEntry: Sendable, Hashable {
     private var body: String
 
     /// An entry; `text` is ignored for a `.presence` kind, whose text follows from the burst.
-    public init(date: Date, kind: Kind, text: String = "") {
+    public init(date: Date, kind: Kind, text: String = "", origin: Origin = .live) {
         self.date = date
         self.time = Self.clockTime(date)
         self.kind = kind
+        self.origin = origin
         if case .presence = kind { body = "" } else { body = text }
     }
 
@@ -74,6 +89,29 @@ public struct LogBuffer: Sendable, Equatable {
     mutating func updateLast(_ change: (inout LogEntry) -> Void) {
         guard !entries.isEmpty else { return }
         change(&entries[entries.count - 1])
+    }
+
+    /// The index an anchor uses for the newest entry (`dropped + count - 1`); entries keep theirs as others come.
+    var lastIndex: Int { dropped + entries.count - 1 }
+
+    /// Changes the entry at an anchor index in place (a pending message echoed); false when it is no longer held.
+    @discardableResult
+    mutating func update(at index: Int, _ change: (inout LogEntry) -> Void) -> Bool {
+        let position = index - dropped
+        guard entries.indices.contains(position) else { return false }
+        change(&entries[position])
+        return true
+    }
+
+    /// Puts older entries in front (an older page of history), replacing the first entry when `replacingFirst` (the
+    /// "loading" line). Every entry already held keeps its anchor index: the front's index goes below them.
+    mutating func prepend(_ older: [LogEntry], replacingFirst: Bool = false) {
+        if replacingFirst, !entries.isEmpty {
+            entries.removeFirst()
+            dropped += 1
+        }
+        entries.insert(contentsOf: older, at: 0)
+        dropped -= older.count
     }
 
     public mutating func removeAll() {

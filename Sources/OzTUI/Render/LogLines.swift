@@ -22,13 +22,23 @@ public enum LogLines {
         case .state: return "-!-"
         case .info: return "-i-"
         case .error: return "-x-"
+        case .marker: return "───"
+        }
+    }
+
+    /// The text as drawn: a pending message ends in `…`, an undelivered one says so, a marker is a rule.
+    static func text(_ entry: LogEntry) -> String {
+        switch entry.origin {
+        case .pending: return entry.text + " …"
+        case .undelivered: return entry.text + " (not delivered)"
+        case .live, .history: return entry.kind == .marker ? entry.text + " ───" : entry.text
         }
     }
 
     /// The entry wrapped to `width` columns, continuation rows indented under the text.
     public static func wrap(_ entry: LogEntry, width: Int) -> [LogLine] {
         let marker = marker(entry.kind)
-        let full = "\(entry.time) \(marker) \(entry.text)"
+        let full = "\(entry.time) \(marker) \(text(entry))"
         let indent = min(timeWidth + 2, width / 2)
         let rows = WordWrap.wrap(full, width: width, indent: indent)
         return rows.enumerated().map { index, text in

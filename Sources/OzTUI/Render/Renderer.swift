@@ -39,6 +39,17 @@ public enum Renderer {
         case .state(let wire): TextStyle(foreground: Palette.color(forState: wire), bold: true)
         case .info: TextStyle(foreground: .cyan)
         case .error: TextStyle(foreground: .red, bold: true)
+        case .marker: TextStyle(dim: true)
+        }
+    }
+
+    /// The style of a message's text: plain when said live, dim from history or while pending, red when undelivered.
+    static func textStyle(for entry: LogEntry) -> TextStyle {
+        guard case .message = entry.kind else { return style(for: entry.kind) }
+        switch entry.origin {
+        case .live: return .plain
+        case .history, .pending: return TextStyle(dim: true)
+        case .undelivered: return TextStyle(foreground: .red)
         }
     }
 
@@ -55,19 +66,9 @@ public enum Renderer {
                 let rest = String(afterTime.dropFirst(accent.count))
                 terminal.draw(time, row: row, column: rect.column, style: TextStyle(dim: true))
                 terminal.draw(accent, row: row, column: rect.column + DisplayWidth.of(time), style: style(for: entry.kind))
-                let restStyle: TextStyle =
-                    switch entry.kind {
-                    case .message: .plain
-                    default: style(for: entry.kind)
-                    }
-                terminal.draw(rest, row: row, column: rect.column + DisplayWidth.of(time) + DisplayWidth.of(accent), style: restStyle)
+                terminal.draw(rest, row: row, column: rect.column + DisplayWidth.of(time) + DisplayWidth.of(accent), style: textStyle(for: entry))
             } else {
-                let restStyle: TextStyle =
-                    switch entry.kind {
-                    case .message: .plain
-                    default: style(for: entry.kind)
-                    }
-                terminal.draw(line.text, row: row, column: rect.column, style: restStyle)
+                terminal.draw(line.text, row: row, column: rect.column, style: textStyle(for: entry))
             }
         }
         if let anchor = state.scrollAnchor {

@@ -124,6 +124,12 @@ public final class TUIRuntime: @unchecked Sendable {
             } catch {
                 inbox.post(.notice("not sent: \(error)"))
             }
+        case .requestHistory(let before):
+            do {
+                try await client.requestOlderHistory(before: before, limit: AppState.olderPageSize)
+            } catch {
+                inbox.post(.notice("older messages not loaded: \(error)"))
+            }
         case .quit:
             break
         }
