@@ -93,7 +93,7 @@ func check(_ editor: inout LineEditor, width: Int, masked: Bool) {
     if masked {
         require(visible.allSatisfy { $0 == "*" }, "masked view shows \(visible.debugDescription)")
     } else {
-        let graphemes = Array(editor.text).map { $0 == "\n" ? Character(LineEditor.lineBreakMark) : $0 }
+        let graphemes = LineEditor.shownGraphemes(of: editor.text)
         let part = Array(visible)
         require(
             part.isEmpty || (0...graphemes.count - part.count).contains { graphemes[$0..<$0 + part.count].elementsEqual(part) },
@@ -148,7 +148,8 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
             editor.paste(text)
             let inserted = Array(LineEditor.sanitize(text, keepingLineBreaks: true).unicodeScalars)
             require(
-                Array(editor.text.unicodeScalars) == scalars(before.text, 0..<before.cursor) + inserted + scalars(before.text, before.cursor..<before.text.count),
+                Array(editor.text.unicodeScalars) == scalars(before.text, 0..<before.cursor) + inserted
+                    + scalars(before.text, before.cursor..<before.text.count),
                 "paste(\(text.debugDescription)) on \(before.text.debugDescription)")
             require(inserted.isEmpty || editor.holdsPastedText, "a paste left no pasted mark")
         default: key = .text(String(UnicodeScalar(UInt8(0x20 + op % 0x5F))))

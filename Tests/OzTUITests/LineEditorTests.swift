@@ -289,4 +289,14 @@ struct LineEditorTests {
         _ = scrolled.layout(width: 5)
         #expect(scrolled == LineEditor(text: "0123456789abcdefghij"))
     }
+
+    /// Found by the fuzzer: a pasted line break drawn as `↵` must not join the variation selector after it into one
+    /// character, or the drawn line has fewer characters than the text has graphemes and the cursor lands wrong.
+    @Test func aVariationSelectorAfterALineBreakIsDrawnApart() {
+        var editor = LineEditor()
+        editor.paste("a\n\u{FE0F}b")
+        let (visible, column) = editor.layout(width: 20)
+        #expect(Array(visible) == ["a", "↵", "\u{FFFD}", "b"])
+        #expect(column == 4 && editor.cursor == 4)
+    }
 }

@@ -133,8 +133,8 @@ public struct LineEditor: Sendable, Equatable {
     /// stored editor, not a copy, for the view to stay put between frames.
     public mutating func layout(width: Int, masked: Bool = false) -> (visible: String, cursorColumn: Int) {
         let width = max(1, width)
-        let graphemes = Array(text)
-        let widths = masked ? Array(repeating: 1, count: graphemes.count) : graphemes.map { $0 == "\n" ? 1 : DisplayWidth.of($0) }
+        let graphemes = masked ? Array(repeating: "*", count: text.count) : Self.shownGraphemes(of: text)
+        let widths = graphemes.map { DisplayWidth.of($0) }
         // The leftmost start that still shows the cursor's cell (the whole grapheme under it, or a column at the end).
         var lowest = cursor
         var used = cursor < widths.count ? max(1, widths[cursor]) : 1
@@ -154,17 +154,29 @@ public struct LineEditor: Sendable, Equatable {
         var columns = 0
         var index = scroll
         while index < graphemes.count, columns + widths[index] <= width {
-            if masked {
-                visible.append("*")
-            } else if graphemes[index] == "\n" {
-                visible.append(Self.lineBreakMark)
-            } else {
-                visible.append(graphemes[index])
-            }
+            visible.append(graphemes[index])
             columns += widths[index]
             index += 1
         }
         return (visible, widths[scroll..<cursor].reduce(0, +))
+    }
+
+    /// How each grapheme of `text` is drawn: a line break as `↵`, and a grapheme that would join that `↵` into one
+    /// character (a lone variation selector or combining mark after a pasted line break) as U+FFFD, so the drawn line
+    /// has exactly one character per grapheme and the cursor columns stay true.
+    public static func shownGraphemes(of text: String) -> [Character] {
+        var shown: [Character] = []
+        shown.reserveCapacity(text.count)
+        for grapheme in text {
+            if grapheme == "\n" {
+                shown.append(Character(lineBreakMark))
+            } else if shown.last == Character(lineBreakMark), (lineBreakMark + String(grapheme)).count != 2 {
+                shown.append("\u{FFFD}")
+            } else {
+                shown.append(grapheme)
+            }
+        }
+        return shown
     }
 
     /// Where the word before `position` starts: back over spaces, then back to just after the previous space.
