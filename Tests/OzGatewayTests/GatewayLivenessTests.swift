@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import OzProtocol
+import TestSupport
 import Testing
 
 @testable import OzGateway
@@ -87,7 +88,8 @@ struct GatewayLivenessTests {
     }
 
     @Test func largeSnapshotArrivesWhole() async throws {
-        try await TestGateway.with { gateway in
+        let logs = CapturedLog()
+        try await TestGateway.with(logs: logs) { gateway in
             var sockets: [TestSocket] = []
             for n in 0..<300 {
                 sockets.append(
@@ -96,6 +98,8 @@ struct GatewayLivenessTests {
             let (_, grant) = try await TestSocket.join(port: gateway.port, token: TestGateway.lobbyToken)
             #expect(grant.grantedClients?.count == 300)
             #expect(Set(grant.grantedClients?.compactMap(\.nickname) ?? []).count == 300)
+            // Why a member was missing, when one was.
+            if grant.grantedClients?.count != 300 { print(logs.lines("close").prefix(10).joined(separator: "\n")) }
         }
     }
 }

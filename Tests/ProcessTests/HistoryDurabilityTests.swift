@@ -68,7 +68,8 @@ struct HistoryDurabilityTests {
         let url = "ws://127.0.0.1:\(lobby.port)/"
         // The sender runs flat out in the background; the gateway is killed while it does.
         let sender = Task.detached { try Self.runProbe(["say", url, "tok", "1000000"]) }
-        try await Task.sleep(for: .seconds(3))
+        // Python and its first connection can take seconds on a loaded machine; give the sender time to get going.
+        try await Task.sleep(for: .seconds(8))
         gateway.signal(SIGKILL)
         let killed = ProcessInfo.processInfo.systemUptime
         _ = await gateway.waitForExit(timeout: .seconds(30))

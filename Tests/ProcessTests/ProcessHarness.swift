@@ -103,7 +103,7 @@ final class ChildProcess: @unchecked Sendable {
         throw Timeout(description: "no line \(what) within \(timeout); stdout:\n\(stdout)\nstderr:\n\(stderr)")
     }
 
-    func waitForExit(timeout: Duration = .seconds(15)) async -> Int32? {
+    func waitForExit(timeout: Duration = .seconds(60)) async -> Int32? {
         let deadline = ContinuousClock.now + timeout
         while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
         guard !process.isRunning else { return nil }

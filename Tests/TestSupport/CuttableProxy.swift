@@ -67,15 +67,16 @@ public final class CuttableProxy: Sendable {
     }
 
     /// Closes every connection through the proxy and refuses new ones (accepted and closed) until `restore()`.
+    /// The descriptors are shut down under the lock that the pumps also close them under: a descriptor number is only
+    /// ever used while it is still this proxy's, never after it was closed and handed to another socket of the process.
     public func cut() {
-        let open = state.withLockedValue { state in
+        state.withLockedValue { state in
             state.cut = true
             state.heldUp = false
             state.heldDown = false
-            defer { state.open = [] }
-            return state.open
+            for fd in state.open { shutdown(fd, Int32(SHUT_RDWR)) }
+            state.open = []
         }
-        for fd in open { shutdown(fd, Int32(SHUT_RDWR)) }
     }
 
     /// Lets connections through again.
@@ -95,14 +96,15 @@ public final class CuttableProxy: Sendable {
 
     /// How many bytes wait, unread, in the held direction of the open connections (FIONREAD).
     public func waiting(_ direction: Direction) -> Int {
-        let open = state.withLockedValue { $0.open }
         // `open` holds pairs: the client's end, then the gateway's; a direction is read from its sender's end.
-        var total: Int32 = 0
-        for (index, fd) in open.enumerated() where (index % 2 == 0) == (direction == .up) {
-            var count: Int32 = 0
-            if ioctl(fd, UInt(FIONREAD), &count) == 0 { total += count }
+        state.withLockedValue { state in
+            var total: Int32 = 0
+            for (index, fd) in state.open.enumerated() where (index % 2 == 0) == (direction == .up) {
+                var count: Int32 = 0
+                if ioctl(fd, UInt(FIONREAD), &count) == 0 { total += count }
+            }
+            return Int(total)
         }
-        return Int(total)
     }
 
     /// Stops the proxy: every connection and the listener closed.
@@ -131,13 +133,17 @@ public final class CuttableProxy: Sendable {
                 pump(from: from, to: to, direction)
                 shutdown(from, Int32(SHUT_RDWR))
                 shutdown(to, Int32(SHUT_RDWR))
-                // The second pump to end closes both descriptors.
+                // The second pump to end closes both descriptors, after taking them out of `open` (under its lock, so
+                // a cut never shuts down a number that was closed and reused by another socket in this process).
                 if finished.withLockedValue({ count in
                     count += 1
                     return count == 2
                 }) {
-                    close(from)
-                    close(to)
+                    state.withLockedValue { state in
+                        state.open.removeAll { $0 == from || $0 == to }
+                        close(from)
+                        close(to)
+                    }
                 }
             }
         }
