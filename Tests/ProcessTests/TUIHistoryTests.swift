@@ -102,4 +102,41 @@ struct TUIHistoryTests {
         bob.closeInput()
         _ = await bob.waitForExit()
     }
+
+    /// A gateway restarted mid-conversation (SIGTERM, then the same port and SQLite store) loses nothing on screen: what
+    /// Bob says while it is down and after it is back appears once, in order, and Ann's screen keeps what came before.
+    @Test func aGatewayRestartMidConversationLosesNothingOnScreen() async throws {
+        defer { tmux.kill() }
+        let store = ["--store", "sqlite:\(lobby.folder.appendingPathComponent("h.sqlite").path)"]
+        var gateway = try await lobby.startGateway(store)
+        let bob = try ChildProcess("ozchat", ["--plain", "127.0.0.1:\(lobby.port)", "tok", "--nick", "Bob"], environment: lobby.environment)
+        try await bob.waitForLine("granted", timeout: .seconds(30)) { $0.contains(" ACCESS_GRANTED ") }
+        try await tmux.start(
+            "ann", columns: 100, rows: 30, command: [ChildProcess.executable("ozchat").path, "127.0.0.1:\(lobby.port)", "tok", "--nick", "Ann"],
+            environment: lobby.environment)
+        try await bob.waitForLine("Ann online", timeout: .seconds(30)) { $0.contains(" ONLINE ") && $0.hasSuffix(" Ann") }
+        bob.type("one before the restart")
+        try await tmux.waitForScreen("ann", "the first message", timeout: .seconds(30)) { $0.contains("<Bob> one before the restart") }
+
+        gateway.signal(SIGTERM)
+        #expect(await gateway.waitForExit() == 0)
+        try await tmux.waitForScreen("ann", "the gateway gone", timeout: .seconds(30)) { $0.contains("CONNECTION_CLOSED") }
+        gateway = try await lobby.startGateway(store)
+        defer { gateway.signal(SIGTERM) }
+        // Bob is back first and talks; Ann comes back on her own and resumes.
+        try await bob.waitForLine("Bob back", count: 2, timeout: .seconds(60)) { $0.contains(" ACCESS_GRANTED ") }
+        bob.type("two while Ann reconnects")
+        bob.type("three after the restart")
+        let screen = try await tmux.waitForScreen("ann", "everything after the restart", timeout: .seconds(90)) {
+            $0.contains("<Bob> two while Ann reconnects") && $0.contains("<Bob> three after the restart")
+        }
+        for text in ["one before the restart", "two while Ann reconnects", "three after the restart"] {
+            #expect(screen.components(separatedBy: "<Bob> \(text)").count == 2, "\(text) shown once:\n\(screen)")
+        }
+        let rows = screen.split(separator: "\n").map(String.init)
+        let order = ["one before", "two while", "three after"].compactMap { text in rows.firstIndex { $0.contains("<Bob> \(text)") } }
+        #expect(order == order.sorted() && order.count == 3, "in order:\n\(screen)")
+        bob.closeInput()
+        _ = await bob.waitForExit()
+    }
 }
