@@ -1,3 +1,5 @@
+import OzProtocol
+
 /// One of our own messages sent (or about to be resent) but not yet echoed by the gateway. Its random `nonce` travels
 /// with it and comes back in every copy of it, live or in history, which is how a resumed session tells whether the
 /// gateway accepted it before the connection dropped.
@@ -23,5 +25,5 @@ public struct OutgoingMessage: Sendable, Hashable {
     }
 
     /// Whether it was sent to the whole room (only room messages are kept in history).
-    public var isRoomMessage: Bool { to == "*" }
+    public var isRoomMessage: Bool { to == ClientFrame.room }
 }

@@ -22,9 +22,6 @@ public final class GatewayHistory: Sendable {
         self.writer = HistoryWriter(store: store, logger: logger)
     }
 
-    /// The store's name for log lines (`memory`, `sqlite:PATH`).
-    public var storeName: String { writer.store.name }
-
     /// Writes what is pending and closes the store. The gateway calls it at shutdown; safe to call again.
     public func close() { writer.close() }
 
