@@ -126,11 +126,17 @@ extension OzClient {
             if history.awaitingGrantPage {
                 carryOut(history.grantPage(page))
             } else {
-                let batch = HistoryBatch(kind: .older, messages: page.messages, more: page.more, oldestID: page.messages.first?.id)
+                let batch = HistoryBatch(
+                    kind: .older, messages: page.messages, more: page.more, oldestID: page.messages.first?.id, before: page.before)
                 emit(.history(batch))
             }
-        case .error(let code, let message):
-            emit(.error(code: code, message: message))
+        case .error(let code, let message, let nonce):
+            // An error naming one of our messages by its nonce refuses that message: it is undelivered, not pending.
+            if let nonce, let refused = history.refused(nonce) {
+                emit(.undelivered(refused, reason: "\(code.rawValue): \(message)"))
+            } else {
+                emit(.error(code: code, message: message))
+            }
         }
     }
 }

@@ -156,4 +156,20 @@ struct OzClientHistoryTests {
         await bob.shutdown()
         await gateway.shutdown()
     }
+
+    /// A message the gateway refuses (here: to a member not in the room) is reported undelivered at once, with the
+    /// gateway's reason, and is not left pending for the next resume to send again.
+    @Test func aRefusedMessageIsUndeliveredAtOnceNotPending() async throws {
+        let gateway = try await ClientTestGateway.start(store: MemoryMessageStore())
+        let (ann, events) = try await join(port: gateway.port, nick: "Ann")
+        let nonce = try await ann.send("anyone?", to: "NoOne")
+        let event = try await events.wait(for: "undelivered") { if case .undelivered = $0 { true } else { false } }
+        guard case .undelivered(let message, let reason) = event else { return }
+        #expect(message.nonce == nonce && message.text == "anyone?")
+        #expect(reason.hasPrefix("UNKNOWN_RECIPIENT"))
+        #expect(await ann.pendingMessages.isEmpty)
+        #expect(!events.events.contains { if case .error = $0 { true } else { false } })
+        await ann.shutdown()
+        await gateway.shutdown()
+    }
 }

@@ -20,7 +20,7 @@ struct GatewayBadInputTests {
             let socket = try await TestSocket.connect(port: gateway.port)
             try await socket.sendText(text)
             let reply = try await socket.nextFrame()
-            guard case .error(let got, let message) = reply else {
+            guard case .error(let got, let message, _) = reply else {
                 Issue.record("expected an error, got \(reply)")
                 return
             }

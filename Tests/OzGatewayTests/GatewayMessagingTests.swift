@@ -42,6 +42,36 @@ struct GatewayMessagingTests {
             let (a, _) = try await TestSocket.join(port: gateway.port, token: TestGateway.lobbyToken)
             try await a.send(.message(to: "NoOne", text: "hello?"))
             #expect(try await a.nextFrame().errorCode == .unknownRecipient)
+            // With a nonce, the error names the refused message by it.
+            try await a.send(.message(to: "NoOne", text: "hello?", nonce: "n-1"))
+            guard case .error(.unknownRecipient, _, let nonce) = try await a.nextFrame() else {
+                Issue.record("no UNKNOWN_RECIPIENT")
+                return
+            }
+            #expect(nonce == "n-1")
+        }
+    }
+
+    @Test func refusedMessagesNameTheirNonce() async throws {
+        try await TestGateway.with {
+            $0.limits.messageRate = 1
+            $0.limits.messageBurst = 1
+        } _: { gateway in
+            let (a, _) = try await TestSocket.join(port: gateway.port, token: TestGateway.lobbyToken)
+            try await a.send(.message(to: "*", text: String(repeating: "x", count: WireLimits.maxTextScalars + 1), nonce: "long"))
+            try await a.send(.message(to: "*", text: "first", nonce: "first"))
+            try await a.send(.message(to: "*", text: "second", nonce: "second"))
+            var refused: [String: ErrorCode] = [:]
+            var echoed: [String] = []
+            while refused.count + echoed.count < 3 {
+                switch try await a.nextFrame() {
+                case .error(let code, _, let nonce?): refused[nonce] = code
+                case .message(let message): echoed.append(message.nonce ?? "")
+                default: break
+                }
+            }
+            #expect(refused == ["long": .badFrame, "second": .rateLimited])
+            #expect(echoed == ["first"])
         }
     }
 

@@ -159,6 +159,12 @@ struct HistoryTracker: Sendable {
         return message
     }
 
+    /// The gateway refused our message with this nonce (an `error` naming it): no longer pending, and returned.
+    mutating func refused(_ nonce: String) -> OutgoingMessage? {
+        guard let index = pending.firstIndex(where: { $0.nonce == nonce }) else { return nil }
+        return pending.remove(at: index)
+    }
+
     /// A live message: false when it is one already shown. A room message moves the cursor; one carrying the nonce of
     /// an unechoed message of ours is its echo.
     mutating func live(_ message: ChatMessage) -> Bool {

@@ -169,7 +169,7 @@ final class ConnectionHandler: ChannelInboundHandler {
         case (.granted(let member, let room), .message(let to, let text, let nonce)):
             let scalars = text.unicodeScalars.count
             guard scalars >= 1, scalars <= WireLimits.maxTextScalars else {
-                return reject(.badFrame, "text must be 1–\(WireLimits.maxTextScalars) Unicode scalars, not \(scalars)")
+                return reject(.badFrame, "text must be 1–\(WireLimits.maxTextScalars) Unicode scalars, not \(scalars)", nonce: nonce)
             }
             guard messageBucket.take(at: .now()) else {
                 let limits = configuration.limits
@@ -178,7 +178,8 @@ final class ConnectionHandler: ChannelInboundHandler {
                     logger.notice("rate limited", metadata: ["limit": "\(limits.messageRate)/s"])
                 }
                 return reject(
-                    .rateLimited, "more than \(limits.messageRate) messages a second (bursts of \(limits.messageBurst)); this one was not sent")
+                    .rateLimited, "more than \(limits.messageRate) messages a second (bursts of \(limits.messageBurst)); this one was not sent",
+                    nonce: nonce)
             }
             rateLimited = false
             room.eventLoop.execute { room.post(from: member, to: to, text: text, nonce: nonce) }
@@ -218,9 +219,9 @@ final class ConnectionHandler: ChannelInboundHandler {
         askHistory(room)
     }
 
-    /// Answers bad input with an `error` frame (carrying the `ref` of the `history` request it is about); past the
-    /// budget of bad frames per window, closes with 1008.
-    func reject(_ code: ErrorCode, _ message: String, ref: String? = nil) {
+    /// Answers bad input with an `error` frame (carrying the `ref` of the `history` request it is about, or the `nonce`
+    /// of the `message` it refuses); past the budget of bad frames per window, closes with 1008.
+    func reject(_ code: ErrorCode, _ message: String, ref: String? = nil, nonce: String? = nil) {
         let now = NIODeadline.now()
         badFrames.removeAll { now - $0 > configuration.badFrameWindow }
         badFrames.append(now)
@@ -228,7 +229,7 @@ final class ConnectionHandler: ChannelInboundHandler {
             let error: JSONValue = .object(["type": "error", "code": .string(code.rawValue), "message": .string(message), "ref": .string(ref)])
             write(WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(string: JSONWriter.string(error))))
         } else {
-            writeDirect(ServerFrame.error(code: code, message: message))
+            writeDirect(ServerFrame.error(code: code, message: message, nonce: nonce))
         }
         if badFrames.count > configuration.badFrameLimit {
             // RATE_LIMITED refusals count too: a client that keeps sending past its rate is closed like a bad one.

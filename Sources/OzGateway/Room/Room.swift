@@ -204,7 +204,7 @@ final class Room: @unchecked Sendable {
         } else if let member = members[recipient] {
             target = member
         } else {
-            let error = ServerFrame.error(code: .unknownRecipient, message: "no member \(recipient) in room \(name)")
+            let error = ServerFrame.error(code: .unknownRecipient, message: "no member \(recipient) in room \(name)", nonce: nonce)
             sender.send(TextFrame.encode(ByteBuffer(string: error.encoded)))
             return
         }

@@ -59,7 +59,8 @@ public enum ServerFrame: Sendable, Equatable {
     case message(ChatMessage)
     /// Stored room messages (OzWire v1.1): at grant time, or a page answering a `history` request.
     case history(HistoryPage)
-    case error(code: ErrorCode, message: String)
+    /// Bad input that does not end the session. `nonce`: an ozgate extension, the `nonce` of the `message` it refuses.
+    case error(code: ErrorCode, message: String, nonce: String? = nil)
 
     /// The wire form.
     public var json: JSONValue {
@@ -79,8 +80,13 @@ public enum ServerFrame: Sendable, Equatable {
             .object(JSONObject(uniqueMembers: [(key: "type", value: "message")] + m.fields))
         case .history(let page):
             page.json
-        case .error(let code, let message):
-            .object(["type": "error", "code": .string(code.rawValue), "message": .string(message)])
+        case .error(let code, let message, let nonce):
+            .object(
+                JSONObject(
+                    uniqueMembers: [
+                        (key: "type", value: "error"), (key: "code", value: .string(code.rawValue)), (key: "message", value: .string(message)),
+                    ]
+                        + (nonce.map { [(key: "nonce", value: .string($0))] } ?? [])))
         }
     }
 
@@ -163,7 +169,9 @@ public enum ServerFrame: Sendable, Equatable {
         case "history":
             self = .history(try HistoryPage(fields: fields))
         case "error":
-            self = .error(code: ErrorCode(rawValue: try fields.string("code")), message: try fields.optionalString("message") ?? "")
+            // A `nonce` that is not a string is ignored: it only helps name the refused message.
+            let nonce = (try? fields.optionalString("nonce")) ?? nil
+            self = .error(code: ErrorCode(rawValue: try fields.string("code")), message: try fields.optionalString("message") ?? "", nonce: nonce)
         default:
             throw FrameError(.unknownType, "unknown frame type \"\(type)\"")
         }

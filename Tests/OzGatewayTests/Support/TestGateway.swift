@@ -61,7 +61,7 @@ extension ServerFrame {
     }
 
     var errorCode: ErrorCode? {
-        if case .error(let code, _) = self { return code }
+        if case .error(let code, _, _) = self { return code }
         return nil
     }
 
