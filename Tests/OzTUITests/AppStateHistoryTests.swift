@@ -57,7 +57,7 @@ struct AppStateHistoryTests {
         #expect(state.scrollAnchor.map { $0.entry - state.log.dropped } ?? 0 < 12)  // the view reached the top
     }
 
-    @Test func olderPagesStopWhenTheScrollbackWouldOverflow() {
+    @Test func olderPagesStopWhenTheScrollbackHasNothingToUnload() {
         var state = AppState(credentials: AppStateTests.credentials, size: TerminalSize(rows: 12, columns: 60), logCapacity: 120)
         _ = state.reduce(.client(.connectionState(.accessGranted(phoneNumber: "Me001", room: "lobby"))))
         _ = state.reduce(.client(.rosterSynced(peers: 0)))
@@ -96,5 +96,26 @@ struct AppStateHistoryTests {
         var state = AppStateTests.granted()
         _ = state.reduce(.client(.gap))
         #expect(state.log.entries.last?.text == "some messages were missed while the connection was down")
+    }
+}
+
+/// Stored messages from another day show their date beside the time; today's show the time alone.
+@Suite("Log times of stored messages")
+struct LogStampTests {
+    /// A local time (the log shows local times).
+    static func local(_ year: Int, _ month: Int, _ day: Int, _ hour: Int, _ minute: Int, _ second: Int = 0) -> Date {
+        Calendar.current.date(from: DateComponents(year: year, month: month, day: day, hour: hour, minute: minute, second: second))!
+    }
+
+    @Test func aStoredMessageFromAnotherDayShowsItsDate() throws {
+        let today = Self.local(2026, 12, 4, 10, 0)
+        #expect(LogEntry.stamp(Self.local(2026, 12, 4, 9, 8, 7), today: today) == "09:08:07")
+        #expect(LogEntry.stamp(Self.local(2026, 12, 3, 23, 59, 30), today: today) == "Dec 03 23:59")
+        #expect(LogEntry.stamp(Self.local(2026, 1, 31, 1, 2, 3), today: today) == "Jan 31 01:02")
+        #expect(LogEntry.stamp(Self.local(2025, 12, 4, 9, 8, 7), today: today) == "2025-12-04 09:08")
+        let entry = LogEntry(date: Self.local(2026, 12, 2, 14, 3), kind: .info, text: "x", today: today)
+        let line = try #require(LogLines.wrap(entry, width: 60).first)
+        #expect(line.text == "Dec 02 14:03 -i- x")
+        #expect(line.accentStart == 13)
     }
 }

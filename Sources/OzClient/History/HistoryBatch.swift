@@ -20,11 +20,14 @@ public struct HistoryBatch: Sendable, Hashable {
     public var more: Bool
     /// The id of the oldest message the gateway sent (before any was skipped): the cursor for the next older page.
     public var oldestID: String?
+    /// For an `.older` page, the `before` of the request it answers (echoed by the gateway).
+    public var before: String?
 
-    public init(kind: Kind, messages: [ChatMessage], more: Bool, oldestID: String?) {
+    public init(kind: Kind, messages: [ChatMessage], more: Bool, oldestID: String?, before: String? = nil) {
         self.kind = kind
         self.messages = messages
         self.more = more
         self.oldestID = oldestID
+        self.before = before
     }
 }

@@ -18,7 +18,8 @@ public enum AppEffect: Sendable, Equatable {
     case connect(Credentials)
     case disconnect
     case send(text: String, to: String)
-    /// Ask for the page of stored room messages before this id (PgUp past the oldest line).
-    case requestHistory(before: String)
+    /// Ask for the `limit` stored room messages before this id (PgUp past the oldest line, or unloaded ones coming
+    /// into view again).
+    case requestHistory(before: String, limit: Int = AppState.olderPageSize)
     case quit
 }

@@ -4,7 +4,7 @@ import OzProtocol
 
 extension AppState {
     /// How many older messages one PgUp past the top asks for.
-    static let olderPageSize = 100
+    public static let olderPageSize = 100
 
     /// Stored messages: a join's newest and a resume's missed ones go at the bottom, above a marker line; an older page
     /// goes at the top, replacing the "loading" line. Our pending messages found among them are confirmed, not repeated.
@@ -27,6 +27,7 @@ extension AppState {
             let count = messages.count == 1 ? "1 message" : "\(PresenceBurst.grouped(messages.count)) messages"
             append(.marker, batch.kind == .recent ? "history above: \(count)" : "said while you were away above: \(count)")
         case .older:
+            if let before = batch.before, before == historyRefill { return refill(messages, before: before) }
             guard historyLoading else { return }
             historyLoading = false
             historyMore = batch.more && batch.oldestID != nil
@@ -41,25 +42,30 @@ extension AppState {
 
     static func isLoadingLine(_ entry: LogEntry) -> Bool { entry.kind == .info && entry.text == loadingText }
 
-    /// A stored message as a log line: its own time, dim, named as it was when sent.
+    /// A stored message as a log line: its own time (and date, when not today), dim, named as it was when sent.
     func historyEntry(_ message: ChatMessage) -> LogEntry {
         let own = message.from == myNumber
         let nick = own ? credentials.nickname : PlainFormatter.senderName(message)
         let date = WireTimestamp.date(from: message.ts) ?? self.date
         return LogEntry(
             date: date, kind: .message(nick: VisibleText.sanitize(nick), colorKey: nick, isPrivate: false, privateTarget: nil, isOwn: own),
-            text: VisibleText.sanitize(message.text), origin: .history)
+            text: VisibleText.sanitize(message.text), origin: .history, id: message.isRoomMessage ? message.id : nil,
+            today: self.date)
     }
 
     /// PgUp that reaches the oldest line asks for the page before it (one request at a time), while the gateway has
-    /// more and the scrollback has room; a "loading" line at the top shows it is coming.
+    /// more; a "loading" line at the top shows it is coming. A full log first unloads stored messages far below the view
+    /// (`unloadBelowView`); only a log with none to unload stops paging.
     mutating func loadOlderIfAtTop() -> [AppEffect] {
-        guard historyMore, !historyLoading, case .accessGranted = connection, let oldest = historyOldestID else { return [] }
+        guard historyMore, !historyLoading, historyRefill == nil, case .accessGranted = connection, let oldest = historyOldestID else {
+            return []
+        }
         let scroller = logScroller
         // The view's top row is the log's first when its bottom row cannot move a whole view's height up.
         let rows = max(1, layout.log.rows)
         if let anchor = scrollAnchor.flatMap(scroller.valid) ?? scroller.bottom, scroller.up(anchor, by: rows).moved >= rows { return [] }
-        guard log.count + Self.olderPageSize <= log.capacity else {
+        let overflow = log.count + Self.olderPageSize - log.capacity
+        guard overflow <= 0 || unloadBelowView(toFit: overflow + Self.olderPageSize) else {
             historyMore = false
             log.prepend([LogEntry(date: date, kind: .marker, text: "the scrollback is full: older messages are not loaded")])
             return []

@@ -5,7 +5,7 @@ import OzProtocol
 extension AppState {
     /// Applies one action and returns the work the runtime must do.
     public mutating func reduce(_ action: AppAction) -> [AppEffect] {
-        let effects = apply(action)
+        var effects = apply(action)
         // The editors keep their horizontal scroll position between frames (readline-like), so lay them out here,
         // on the stored values, after anything that may have moved a cursor or changed the width.
         switch action {
@@ -16,6 +16,11 @@ extension AppState {
                 _ = form.editors[index].layout(width: FormView.fieldWidth(in: layout.log), masked: form.focus.isMasked)
                 self.form = form
             }
+        default: break
+        }
+        // Unloaded stored messages coming near the view (it moved, or a page came) are fetched again.
+        switch action {
+        case .key, .resize, .client(.history): effects += refillNearView()
         default: break
         }
         return effects
@@ -54,7 +59,7 @@ extension AppState {
             switch state {
             case .accessGranted(let number, let room):
                 myNumber = number
-                historyLoading = false
+                (historyLoading, historyRefill) = (false, nil)
                 syncing = (0, 0)
                 self.room = room
                 append(.state(wireName: state.wireName), "ACCESS_GRANTED: you are \(VisibleText.sanitize(number)) in \(VisibleText.sanitize(room))")
@@ -95,6 +100,7 @@ extension AppState {
             }
             room = nil
             (historyOldestID, historyMore, historyLoading) = (nil, false, false)
+            forgetUnloaded()
         case .clientState(let info):
             roster.apply(change: info)
             logPresence("\(VisibleText.sanitize(info.displayName)) (\(VisibleText.sanitize(info.phoneNumber)))", online: info.status == .online)
@@ -115,6 +121,8 @@ extension AppState {
             if code == .unknownMessage, historyLoading {
                 historyLoading = false
                 historyMore = false
+            } else if code == .unknownMessage, let before = historyRefill {
+                refillFailed(before: before)
             }
             append(.error, "\(VisibleText.sanitize(code.rawValue)): \(VisibleText.sanitize(message))")
         case .history(let batch):

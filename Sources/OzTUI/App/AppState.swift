@@ -39,6 +39,8 @@ public struct AppState: Sendable {
     var historyMore = false
     /// Whether an older page was asked for and has not come (one request at a time).
     var historyLoading = false
+    /// The `before` of the unloaded line being fetched again, while its answer has not come (one request at a time).
+    var historyRefill: String?
     /// Our messages not yet echoed: their log line (anchor index) by nonce.
     var pendingEntries: [String: Int] = [:]
 

@@ -20,6 +20,9 @@ public struct LogEntry: Sendable, Hashable {
         case error
         /// A rule across the log: where history ends, or how far back it goes (`─── text ───`).
         case marker
+        /// Stored messages unloaded to keep the log's memory bounded: `count` of them, the newest just before the
+        /// message `before`, fetched again (`history` with `before`) when the view comes near.
+        case unloaded(before: String, count: Int)
     }
 
     /// Where a message line stands: said live, from the room's stored history, or one of ours not yet echoed.
@@ -38,30 +41,53 @@ public struct LogEntry: Sendable, Hashable {
     public let time: String
     public var kind: Kind
     public var origin: Origin
+    /// The message id of a stored room message (from `history`), which older pages and refetches start from.
+    public var id: String?
     /// The text after the marker. A presence burst's text is made from the burst when it is read (when the line is
     /// drawn), not on each of the thousands of joins a flood adds to it.
     public var text: String {
-        if case .presence(let burst) = kind { return burst.text }
-        return body
+        switch kind {
+        case .presence(let burst): return burst.text
+        case .unloaded(_, let count): return "\(count == 1 ? "1 message" : "\(count) messages") not loaded here; they load as you scroll to them"
+        default: return body
+        }
     }
     private var body: String
 
-    /// An entry; `text` is ignored for a `.presence` kind, whose text follows from the burst.
-    public init(date: Date, kind: Kind, text: String = "", origin: Origin = .live) {
+    /// An entry; `text` is ignored for a `.presence` kind, whose text follows from the burst. With `today`, an entry
+    /// from another day shows its date too (`Dec 02 14:03`, or `2025-12-02 14:03` from another year).
+    public init(date: Date, kind: Kind, text: String = "", origin: Origin = .live, id: String? = nil, today: Date? = nil) {
         self.date = date
-        self.time = Self.clockTime(date)
+        self.time = today.map { Self.stamp(date, today: $0) } ?? Self.clockTime(date)
         self.kind = kind
         self.origin = origin
+        self.id = id
         if case .presence = kind { body = "" } else { body = text }
     }
 
     /// HH:mm:ss in the local time zone, through localtime_r: a DateFormatter costs microseconds per call.
     static func clockTime(_ date: Date) -> String {
+        guard let parts = localParts(date) else { return "--:--:--" }
+        return "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))"
+    }
+
+    /// `clockTime` on the day of `today`; on another day of its year `Dec 02 14:03`, in another year `2025-12-02 14:03`.
+    static func stamp(_ date: Date, today: Date) -> String {
+        guard let parts = localParts(date), let now = localParts(today) else { return "--:--:--" }
+        if parts.tm_year == now.tm_year, parts.tm_yday == now.tm_yday { return clockTime(date) }
+        let clock = "\(two(parts.tm_hour)):\(two(parts.tm_min))"
+        if parts.tm_year == now.tm_year { return "\(months[Int(parts.tm_mon) % 12]) \(two(parts.tm_mday)) \(clock)" }
+        return "\(1900 + Int(parts.tm_year))-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday)) \(clock)"
+    }
+
+    private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+    private static func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
+
+    private static func localParts(_ date: Date) -> tm? {
         var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
         var parts = tm()
-        guard localtime_r(&seconds, &parts) != nil else { return "--:--:--" }
-        func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        return "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))"
+        return localtime_r(&seconds, &parts) == nil ? nil : parts
     }
 }
 
@@ -112,6 +138,19 @@ public struct LogBuffer: Sendable, Equatable {
         }
         entries.insert(contentsOf: older, at: 0)
         dropped -= older.count
+    }
+
+    /// Replaces the entries at `positions` (indices into `entries`) with `new`; entries after them move by the difference
+    /// in count, so the caller moves any anchor index past them (``AppState/shiftIndices(after:by:)``).
+    mutating func replace(_ positions: Range<Int>, with new: [LogEntry]) {
+        entries.replaceSubrange(positions, with: new)
+    }
+
+    /// Drops the oldest `count` entries; every other entry keeps its anchor index.
+    mutating func dropFirst(_ count: Int) {
+        let count = min(count, entries.count)
+        entries.removeFirst(count)
+        dropped += count
     }
 
     public mutating func removeAll() {

@@ -10,8 +10,6 @@ public struct LogLine: Sendable, Equatable {
 
 /// Turns log entries into the rows the log pane shows.
 public enum LogLines {
-    static let timeWidth = 9
-
     /// The marker or nickname before the text.
     static func marker(_ kind: LogEntry.Kind) -> String {
         switch kind {
@@ -22,7 +20,7 @@ public enum LogLines {
         case .state: return "-!-"
         case .info: return "-i-"
         case .error: return "-x-"
-        case .marker: return "───"
+        case .marker, .unloaded: return "───"
         }
     }
 
@@ -31,7 +29,11 @@ public enum LogLines {
         switch entry.origin {
         case .pending: return entry.text + " …"
         case .undelivered: return entry.text + " (not delivered)"
-        case .live, .history: return entry.kind == .marker ? entry.text + " ───" : entry.text
+        case .live, .history:
+            switch entry.kind {
+            case .marker, .unloaded: return entry.text + " ───"
+            default: return entry.text
+            }
         }
     }
 
@@ -39,6 +41,8 @@ public enum LogLines {
     public static func wrap(_ entry: LogEntry, width: Int) -> [LogLine] {
         let marker = marker(entry.kind)
         let full = "\(entry.time) \(marker) \(text(entry))"
+        // The time is ASCII: HH:mm:ss, or longer with a date for a stored message from another day.
+        let timeWidth = entry.time.utf8.count + 1
         let indent = min(timeWidth + 2, width / 2)
         let rows = WordWrap.wrap(full, width: width, indent: indent)
         return rows.enumerated().map { index, text in

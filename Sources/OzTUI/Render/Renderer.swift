@@ -39,7 +39,7 @@ public enum Renderer {
         case .state(let wire): TextStyle(foreground: Palette.color(forState: wire), bold: true)
         case .info: TextStyle(foreground: .cyan)
         case .error: TextStyle(foreground: .red, bold: true)
-        case .marker: TextStyle(dim: true)
+        case .marker, .unloaded: TextStyle(dim: true)
         }
     }
 

@@ -124,9 +124,9 @@ public final class TUIRuntime: @unchecked Sendable {
             } catch {
                 inbox.post(.notice("not sent: \(error)"))
             }
-        case .requestHistory(let before):
+        case .requestHistory(let before, let limit):
             do {
-                try await client.requestOlderHistory(before: before, limit: AppState.olderPageSize)
+                try await client.requestOlderHistory(before: before, limit: limit)
             } catch {
                 inbox.post(.notice("older messages not loaded: \(error)"))
             }
