@@ -33,6 +33,12 @@ struct OzChat: ParsableCommand {
     var ca: String?
     @Option(help: "How many of the room's newest messages to show on joining it (0–500; the gateway must keep history).")
     var history = OzClientConfiguration.defaultHistory
+    @Option(
+        help: """
+            Log lines kept in memory (\(AppState.scrollbackRange.lowerBound)–\(AppState.scrollbackRange.upperBound)); \
+            scrolling back further unloads and refetches stored messages.
+            """)
+    var scrollback = AppState.defaultScrollback
 
     /// Sets up malloc (see `MallocTuning`) and the standard streams (`DescriptorWriter.prepareStandardStreams`) before
     /// the command, or anything that starts a thread, runs.
@@ -52,6 +58,10 @@ struct OzChat: ParsableCommand {
         }
         _ = try credentials(server: "localhost", token: "x")
         _ = try clientConfiguration()
+        guard AppState.scrollbackRange.contains(scrollback) else {
+            let range = AppState.scrollbackRange
+            throw ValidationError("--scrollback must be \(range.lowerBound)–\(range.upperBound) (log lines kept in memory), not \(scrollback)")
+        }
     }
 
     /// The client settings the command line describes: the history shown on joining (`--history`), the trust for wss://
@@ -120,7 +130,7 @@ struct OzChat: ParsableCommand {
             }
         }
         keeper?.start()
-        if !interactive || !TerminalMode.run(credentials: credentials, configuration: configuration) {
+        if !interactive || !TerminalMode.run(credentials: credentials, configuration: configuration, scrollback: scrollback) {
             MainThreadWait.run { await PlainSession(credentials: credentials, configuration: configuration).run() }
         }
         if let keeper { MainThreadWait.run { await keeper.stop() } }

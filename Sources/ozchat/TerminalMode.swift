@@ -8,7 +8,7 @@ import OzTUI
 /// Runs the ncursesw UI on the calling thread (the main thread: every curses call stays on it) until the user quits.
 enum TerminalMode {
     /// Returns false (having shown nothing) when the terminal cannot run curses, so the caller can fall back to `--plain`.
-    static func run(credentials: Credentials, configuration: OzClientConfiguration) -> Bool {
+    static func run(credentials: Credentials, configuration: OzClientConfiguration, scrollback: Int) -> Bool {
         let terminal: NcursesTerminal
         do {
             terminal = try NcursesTerminal(restoringOn: TerminalRestorer.crashSignals + [SIGHUP, SIGQUIT])
@@ -16,7 +16,7 @@ enum TerminalMode {
             try? DescriptorWriter.standardError.write("ozchat: cannot start the terminal UI (\(error)); using --plain\n")
             return false
         }
-        let runtime = TUIRuntime(terminal: terminal, configuration: configuration, credentials: credentials)
+        let runtime = TUIRuntime(terminal: terminal, configuration: configuration, credentials: credentials, scrollback: scrollback)
         let signals = MainThreadWait.run { await QuitSignals.trap() }
         let quit = Task { if await signals.next() != nil { runtime.requestQuit() } }
         let statistics = runtime.run()

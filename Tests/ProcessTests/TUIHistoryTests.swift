@@ -64,6 +64,66 @@ struct TUIHistoryTests {
         _ = await seeder.waitForExit()
     }
 
+    /// With a scrollback of 250 lines, paging back through 1,000 stored messages still reaches the beginning (messages
+    /// far below the view are unloaded), and paging down again shows every message in order: each unloaded run is
+    /// fetched again as it comes into view.
+    @Test func aSmallScrollbackStillPagesThroughEverythingAndBack() async throws {
+        defer { tmux.kill() }
+        let gateway = try await lobby.startGateway(["--store", "memory", "--no-limits"])
+        defer { gateway.signal(SIGTERM) }
+        let seeder = try ChildProcess("ozchat", ["--plain", "127.0.0.1:\(lobby.port)", "tok", "--nick", "Seeder"], environment: lobby.environment)
+        try await seeder.waitForLine("granted", timeout: .seconds(30)) { $0.contains(" ACCESS_GRANTED ") }
+        let total = 1_000
+        let label = { (n: Int) in "msg " + String(format: "%04d", n) }
+        for n in 1...total { seeder.type(label(n)) }
+        try await seeder.waitForLine("the last echo", timeout: .seconds(60)) { $0.hasSuffix("<Seeder> \(label(total))") }
+        try await tmux.start(
+            "ann", columns: 100, rows: 30,
+            command: [
+                ChildProcess.executable("ozchat").path, "127.0.0.1:\(lobby.port)", "tok", "--nick", "Ann", "--history", "100", "--scrollback", "250",
+            ],
+            environment: lobby.environment)
+        _ = try await tmux.waitForScreen("ann", "the backlog", timeout: .seconds(30)) { $0.contains("history above: 100 messages") }
+        func numbers(_ screen: String) -> [Int] {
+            screen.split(separator: "\n").compactMap { row in row.range(of: "<Seeder> msg ").flatMap { Int(row[$0.upperBound...].prefix(4)) } }
+        }
+        /// Presses `key` and waits until no line on screen is loading or not loaded, and the screen has stopped changing
+        /// (a capture may catch a frame half drawn).
+        func press(_ key: String) async throws -> String {
+            try await tmux.press("ann", key)
+            var screen = ""
+            while true {
+                let next = try await tmux.waitForScreen("ann", "a settled screen", timeout: .seconds(30)) {
+                    !$0.contains("loading older messages") && !$0.contains("not loaded here")
+                }
+                if next == screen { return screen }
+                screen = next
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        var screen = ""
+        var presses = 0
+        while !screen.contains("beginning of history"), presses < 400 {
+            screen = try await press("PageUp")
+            presses += 1
+        }
+        #expect(screen.contains("beginning of history"), "after \(presses) PgUp:\n\(screen)")
+        #expect(numbers(screen).first == 1)
+        var seen = numbers(screen)
+        presses = 0
+        while !screen.contains("history above: 100 messages"), presses < 400 {
+            screen = try await press("PageDown")
+            presses += 1
+            let shown = numbers(screen)
+            #expect(shown == Array((shown.first ?? 0)..<((shown.first ?? 0) + shown.count)), "not in order:\n\(screen)")
+            seen += shown
+        }
+        // Every message was on screen on the way down, in order.
+        #expect(Set(seen) == Set(1...total), "missing: \(Set(1...total).subtracting(seen).sorted().prefix(20))")
+        seeder.closeInput()
+        _ = await seeder.waitForExit()
+    }
+
     /// Ann's message whose echo is lost with her connection shows pending (`…`) until the resumed history confirms it;
     /// what Bob said meanwhile comes in above the "while you were away" marker, and Bob got Ann's message once.
     @Test func aPendingMessageIsShownUntilTheResumeConfirmsIt() async throws {

@@ -44,7 +44,15 @@ public struct AppState: Sendable {
     /// Our messages not yet echoed: their log line (anchor index) by nonce.
     var pendingEntries: [String: Int] = [:]
 
-    public init(credentials: Credentials, size: TerminalSize, now: ContinuousClock.Instant = .now, date: Date = Date(), logCapacity: Int = 10_000) {
+    /// How many log lines are kept in memory unless told otherwise (`--scrollback`).
+    public static let defaultScrollback = 10_000
+    /// The range `--scrollback` accepts: at least a few pages of history, at most what stays quick to scroll.
+    public static let scrollbackRange = 200...1_000_000
+
+    public init(
+        credentials: Credentials, size: TerminalSize, now: ContinuousClock.Instant = .now, date: Date = Date(),
+        logCapacity: Int = defaultScrollback
+    ) {
         self.credentials = credentials
         self.size = size
         self.now = now

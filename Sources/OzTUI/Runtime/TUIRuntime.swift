@@ -21,13 +21,17 @@ public final class TUIRuntime: @unchecked Sendable {
         public var maxRedrawsPerSecond: Int
     }
 
-    /// The runtime makes its own `OzClient` (with `configuration`), whose events go straight into the UI's inbox.
-    public init(terminal: NcursesTerminal, configuration: OzClientConfiguration = .init(), credentials: Credentials) {
+    /// The runtime makes its own `OzClient` (with `configuration`), whose events go straight into the UI's inbox; the
+    /// log holds at most about `scrollback` lines in memory.
+    public init(
+        terminal: NcursesTerminal, configuration: OzClientConfiguration = .init(), credentials: Credentials,
+        scrollback: Int = AppState.defaultScrollback
+    ) {
         self.terminal = terminal
         let inbox = self.inbox
         let client = OzClient(configuration: configuration) { inbox.post(.client($0)) }
         self.client = client
-        self.state = AppState(credentials: credentials, size: terminal.size)
+        self.state = AppState(credentials: credentials, size: terminal.size, logCapacity: scrollback)
         let (stream, continuation) = AsyncStream.makeStream(of: AppEffect.self)
         effects = continuation
         effectTask = Task {
