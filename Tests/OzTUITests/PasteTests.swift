@@ -119,6 +119,18 @@ struct PasteTests {
         #expect(!editor.holdsPastedText && editor.text == "/x\ny")
         #expect(editor.layout(width: 20).visible == "/x↵y")
     }
+
+    /// Found by the line-editor fuzzer: a pasted combining mark joins the typed letter before it, and that grapheme then
+    /// holds pasted text, so it counts as pasted.
+    @Test func aPastedCombiningMarkMakesTheGraphemeItJoinsPasted() {
+        var editor = LineEditor()
+        editor.handle(.text("be"))
+        editor.paste("\u{301}")
+        #expect(editor.text == "be\u{301}" && editor.cursor == 2)
+        #expect([editor.isPasted(at: 0), editor.isPasted(at: 1)] == [false, true])
+        editor.paste("x\u{301}")
+        #expect([editor.isPasted(at: 1), editor.isPasted(at: 2)] == [true, true])
+    }
 }
 
 /// The paste collector: the text between the markers, bounded in size and in time.

@@ -124,6 +124,20 @@ public struct LineEditor: Sendable, Equatable {
         if pastedMarks.count != total {  // never expected; keeps the invariant whatever Unicode does
             pastedMarks = Array(pastedMarks.prefix(total)) + Array(repeating: pasted, count: max(0, total - pastedMarks.count))
         }
+        // Pasted text that joined the grapheme before it (a pasted combining mark) makes that grapheme pasted too: any
+        // grapheme holding pasted scalars counts as pasted.
+        if pasted, !replacement.isEmpty, cursor > 0, !pastedMarks[cursor - 1] {
+            let start = text.utf8.index(text.startIndex, offsetBy: end - replacement.utf8.count)
+            var first = 0
+            var position = text.startIndex
+            while position < start {
+                let next = text.index(after: position)
+                if next > start { break }
+                position = next
+                first += 1
+            }
+            for index in first..<cursor { pastedMarks[index] = true }
+        }
     }
 
     /// What to draw of the line in `width` columns and the cursor's column in it, scrolling horizontally like readline:
