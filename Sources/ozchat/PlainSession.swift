@@ -87,7 +87,7 @@ actor PlainSession {
             case .connect(let credentials): await connect(credentials)
             case .disconnect: await client.disconnect()
             case .notice(let text), .refusal(let text): write(formatter.info(text))
-            case .clearLog, .openPrompt: break
+            case .clearLog, .openPrompt, .openWindow, .openSaved, .closeWindow, .showWindow, .listWindows: break
             case .quit: return false
             }
         }

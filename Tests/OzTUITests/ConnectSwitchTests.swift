@@ -26,7 +26,7 @@ struct ConnectSwitchTests {
     }
 
     static func passwordSent(_ effects: [AppEffect]) -> String? {
-        guard case .connect(let credentials)? = effects.first else { return nil }
+        guard case .connect(let credentials, _)? = effects.first else { return nil }
         return credentials.password
     }
 

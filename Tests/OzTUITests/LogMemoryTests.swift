@@ -29,7 +29,7 @@ struct LogMemoryTests {
             var effects = state.reduce(.key(key))
             while let effect = effects.first {
                 effects.removeFirst()
-                guard case .requestHistory(let before, let limit) = effect else { continue }
+                guard case .requestHistory(let before, let limit, _) = effect else { continue }
                 effects += state.reduce(.client(store.answer(before: before, limit: limit)))
             }
             checkOrder(state)
@@ -107,7 +107,7 @@ struct LogMemoryTests {
         // The store lost them (pruned): the refetch is answered UNKNOWN_MESSAGE.
         var effects: [AppEffect] = []
         for _ in 0..<200 where effects.isEmpty { effects = state.reduce(.key(.pageDown)) }
-        guard case .requestHistory(let before, _) = effects.first else {
+        guard case .requestHistory(let before, _, _) = effects.first else {
             Issue.record("no refetch asked for: \(effects)")
             return
         }

@@ -12,8 +12,20 @@ extension ChatCommand {
             guard !target.isEmpty, !text.isEmpty else { throw CommandError("usage: /msg NICK|NUMBER text") }
             return .msg(target: target, text: text)
         case "connect", "server":
-            return .connect(try parseConnect(rest))
-        case "disconnect", "part": return .disconnect
+            return .connect(try parseConnect(rest, command: "connect"))
+        case "disconnect": return .disconnect
+        case "part", "leave": return .part
+        case "join", "j":
+            let words = try ShellWords.split(rest)
+            if words.count == 1, !words[0].hasPrefix("--") { return .join(.saved(words[0])) }
+            guard let arguments = try parseConnect(rest, command: "join") else {
+                throw CommandError("usage: /join SERVER TOKEN [--nick N] [--avatar URL] [--password P], or /join NAME (a saved room)")
+            }
+            return .join(.room(arguments))
+        case "window", "win":
+            guard let number = Int(rest), number >= 1 else { throw CommandError("usage: /window N (a window number, from 1)") }
+            return .window(number)
+        case "rooms", "windows": return .rooms
         case "reconnect": return .reconnect
         case "nick":
             guard !rest.isEmpty else { throw CommandError("usage: /nick NAME") }
@@ -29,7 +41,7 @@ extension ChatCommand {
         }
     }
 
-    private static func parseConnect(_ text: String) throws(CommandError) -> ConnectArguments? {
+    private static func parseConnect(_ text: String, command: String) throws(CommandError) -> ConnectArguments? {
         let words = try ShellWords.split(text)
         guard !words.isEmpty else { return nil }
         var positional: [String] = []
@@ -42,13 +54,13 @@ extension ChatCommand {
                 options[word] = words[index + 1]
                 index += 2
             } else if word.hasPrefix("--") {
-                throw CommandError("unknown option \(word); /connect takes --nick, --avatar and --password")
+                throw CommandError("unknown option \(word); /\(command) takes --nick, --avatar and --password")
             } else {
                 positional.append(word)
                 index += 1
             }
         }
-        guard positional.count == 2 else { throw CommandError("usage: /connect SERVER TOKEN [--nick N] [--avatar URL] [--password P]") }
+        guard positional.count == 2 else { throw CommandError("usage: /\(command) SERVER TOKEN [--nick N] [--avatar URL] [--password P]") }
         return ConnectArguments(
             server: positional[0], token: positional[1], nick: options["--nick"], avatar: options["--avatar"], password: options["--password"])
     }

@@ -15,6 +15,21 @@ public enum ChatCommand: Sendable, Equatable {
     case clear
     case help
     case quit
+    /// `/join SERVER TOKEN [--nick N] [--avatar URL] [--password P]` or `/join NAME` (a saved room): a room in a new
+    /// window (the terminal UI).
+    case join(JoinTarget)
+    /// `/part`: leave the room and close its window (in `--plain`, which has one room: disconnect).
+    case part
+    /// `/window N`: show window N.
+    case window(Int)
+    /// `/rooms`: list the windows.
+    case rooms
+}
+
+/// What `/join` opens: a room given by server and token, or a saved room by its name.
+public enum JoinTarget: Sendable, Equatable {
+    case room(ConnectArguments)
+    case saved(String)
 }
 
 /// The arguments of `/connect`, and of the command line.

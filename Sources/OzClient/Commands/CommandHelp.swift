@@ -39,6 +39,13 @@ public enum CommandHelp {
         Entry("/nick NAME                reconnect with a new nickname"),
         Entry("/whois NICK|NUMBER        show every property of a peer (or yourself)"),
         Entry(terminal: "/clear                    clear the log", plain: nil),
+        Entry(
+            terminal: "/join SERVER TOKEN [--nick N] [--avatar URL] [--password P]   open a room in a new window (/join NAME: a saved room)",
+            plain: nil),
+        Entry(
+            terminal: "/part                     leave the room and close its window",
+            plain: "/part                     leave the room (as /disconnect)"),
+        Entry(terminal: "/window N, /rooms         show window N; list the windows", plain: nil),
         Entry("/help                     this list"),
         Entry("/quit                     disconnect and exit"),
         Entry(
@@ -46,6 +53,9 @@ public enum CommandHelp {
                 "keys: PgUp/PgDn scroll the log (Home/End too when the input is empty), Ctrl-P/Ctrl-N scroll the roster, F3 or Ctrl-T toggles it",
             plain: nil),
         Entry(terminal: "keys: F2 credentials prompt, Tab completes nicknames, Up/Down history, Ctrl-L redraws, Ctrl-C quits", plain: nil),
+        Entry(
+            terminal: "keys: Alt-1…Alt-9, Alt-0 window 1–10, Alt-Left/Right previous/next, Alt-A next with activity (or ESC then the key)",
+            plain: nil),
     ]
 }
 

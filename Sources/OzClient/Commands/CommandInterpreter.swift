@@ -76,6 +76,27 @@ public enum CommandInterpreter {
             outcome.actions = CommandHelp.lines(for: context.frontEnd).map(CommandAction.notice)
         case .quit:
             outcome.actions = [.quit]
+        case .part:
+            outcome.actions = context.frontEnd == .terminal ? [.closeWindow] : [.disconnect]
+        case .join(let target):
+            guard context.frontEnd == .terminal else { return refuse("--plain holds one room: /join opens a window in the terminal UI") }
+            switch target {
+            case .saved(let name): outcome.actions = [.openSaved(name)]
+            case .room(let arguments):
+                do {
+                    _ = try ServerAddress(parsing: arguments.server)
+                } catch {
+                    return refuse("cannot join: SERVER \"\(arguments.server)\": \(error)")
+                }
+                // The new room starts from our current nickname and avatar; a password only if given again for it.
+                outcome.actions = [.openWindow(context.credentials.applying(arguments))]
+            }
+        case .window(let number):
+            guard context.frontEnd == .terminal else { return refuse("--plain holds one room: there are no windows", keepLine: false) }
+            outcome.actions = [.showWindow(number)]
+        case .rooms:
+            guard context.frontEnd == .terminal else { return refuse("--plain holds one room: there are no windows", keepLine: false) }
+            outcome.actions = [.listWindows]
         }
         return outcome
     }
@@ -155,4 +176,14 @@ public enum CommandAction: Sendable, Equatable {
     case openPrompt
     /// Disconnect and exit.
     case quit
+    /// Open a window for a room with these credentials and show it (the terminal UI).
+    case openWindow(Credentials)
+    /// Open a window for the saved room of this name (the terminal UI).
+    case openSaved(String)
+    /// Leave the room and close its window (the terminal UI).
+    case closeWindow
+    /// Show window N, counted from 1 (the terminal UI).
+    case showWindow(Int)
+    /// List the windows (the terminal UI).
+    case listWindows
 }

@@ -21,9 +21,9 @@ extension AppState {
         var effects: [AppEffect] = []
         for action in outcome.actions {
             switch action {
-            case .send(let text, let recipient): effects.append(.send(text: text, to: recipient))
-            case .connect(let credentials): effects.append(.connect(credentials))
-            case .disconnect: effects.append(.disconnect)
+            case .send(let text, let recipient): effects.append(.send(text: text, to: recipient, window: actingID))
+            case .connect(let credentials): effects.append(.connect(credentials, window: actingID))
+            case .disconnect: effects.append(.disconnect(window: actingID))
             case .notice(let text): info(text)
             case .refusal(let text): append(.error, VisibleText.sanitize(text))
             case .clearLog:
@@ -32,6 +32,21 @@ extension AppState {
                 scrollToBottom()
                 unseen = 0
             case .openPrompt: form = CredentialsForm(credentials: credentials)
+            case .openWindow(let credentials):
+                let id = openWindow(savedName: nil, credentials: credentials)
+                effects.append(.connect(credentials, window: id))
+            case .openSaved(let name):
+                effects += openSaved(name)
+            case .closeWindow:
+                effects += partShownWindow()
+            case .showWindow(let number):
+                if windows.indices.contains(number - 1) {
+                    show(number - 1)
+                } else {
+                    append(.error, "no window \(number): \(windows.count == 1 ? "1 window is" : "\(windows.count) windows are") open")
+                }
+            case .listWindows:
+                listWindows()
             case .quit:
                 quitting = true
                 effects.append(.quit)

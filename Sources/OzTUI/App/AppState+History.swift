@@ -72,7 +72,7 @@ extension AppState {
         }
         historyLoading = true
         log.prepend([LogEntry(date: date, kind: .info, text: Self.loadingText)])
-        return [.requestHistory(before: oldest)]
+        return [.requestHistory(before: oldest, window: actingID)]
     }
 
     /// Our message as sent: shown at once, dim with a trailing `…`, until its echo.

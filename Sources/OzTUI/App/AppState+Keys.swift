@@ -7,7 +7,26 @@ extension AppState {
         if case .resize = key { return [] }
         if form != nil { return handleForm(key) }
         if key != .tab { completion = nil }
+        var key = key
+        // ESC then a key acts as Alt with it (terminals that send Meta as a separate ESC, or a user who types it so).
+        if escapePending {
+            escapePending = false
+            switch key {
+            case .text(let text) where text.count == 1: key = .alt(text.first!)
+            case .left: key = .altLeft
+            case .right: key = .altRight
+            default: break
+            }
+        }
         switch key {
+        case .escape:
+            escapePending = true
+        case .alt(let character):
+            windowKey(character)
+        case .altLeft:
+            show((current + windows.count - 1) % windows.count)
+        case .altRight:
+            show((current + 1) % windows.count)
         case .control("c"):
             quitting = true
             return [.quit]
@@ -57,6 +76,16 @@ extension AppState {
         return []
     }
 
+    /// Alt-1 … Alt-9, Alt-0: window 1–10; Alt-A (either case): the next window with a highlight, else with unseen
+    /// messages, else nothing.
+    private mutating func windowKey(_ character: Character) {
+        if let digit = character.wholeNumberValue, character.isASCII {
+            show(digit == 0 ? 9 : digit - 1)
+        } else if character == "a" || character == "A", let next = nextActiveWindow {
+            show(next)
+        }
+    }
+
     private mutating func handleForm(_ key: Key) -> [AppEffect] {
         guard var form else { return [] }
         if key == .control("c") {
@@ -73,7 +102,7 @@ extension AppState {
         case .submit(let credentials):
             self.form = nil
             self.credentials = credentials
-            return [.connect(credentials)]
+            return [.connect(credentials, window: actingID)]
         }
     }
 

@@ -57,7 +57,7 @@ extension AppState {
         let nearest = range.filter { if case .unloaded = log.entries[$0].kind { true } else { false } }.min { abs($0 - bottom) < abs($1 - bottom) }
         guard let nearest, case .unloaded(let before, let count) = log.entries[nearest].kind else { return [] }
         historyRefill = before
-        return [.requestHistory(before: before, limit: min(count, HistoryQuery.maxLimit))]
+        return [.requestHistory(before: before, limit: min(count, HistoryQuery.maxLimit), window: actingID)]
     }
 
     /// A page answering a refetch: the messages take the unloaded line's place; the oldest pages above the view make

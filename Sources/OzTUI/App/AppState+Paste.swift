@@ -72,6 +72,6 @@ extension AppState {
         history.record(editor.recallText)
         editor.clear()
         scrollToBottom()
-        return lines.map { .send(text: $0, to: ClientFrame.room) }
+        return lines.map { .send(text: $0, to: ClientFrame.room, window: actingID) }
     }
 }

@@ -18,9 +18,9 @@ extension AppState {
             }
         default: break
         }
-        // Unloaded stored messages coming near the view (it moved, or a page came) are fetched again.
+        // Unloaded stored messages coming near the view (it moved) are fetched again.
         switch action {
-        case .key, .resize, .client(.history): effects += refillNearView()
+        case .key, .resize: effects += refillNearView()
         default: break
         }
         return effects
@@ -29,8 +29,9 @@ extension AppState {
     private mutating func apply(_ action: AppAction) -> [AppEffect] {
         switch action {
         case .client(let event):
-            apply(event)
-            return []
+            return apply(event, in: shown.id)
+        case .room(let id, let event):
+            return apply(event, in: id)
         case .key(let key):
             return handle(key)
         case .resize(let size):
@@ -41,9 +42,20 @@ extension AppState {
             self.now = now
             self.date = date
             return []
-        case .notice(let text):
-            info(text)
+        case .notice(let text, let window):
+            _ = inWindow(window ?? shown.id) { $0.info(text) }
             return []
+        case .savedRoomResolved(let window, let result):
+            return inWindow(window) { state in
+                switch result {
+                case .success(let credentials):
+                    state.credentials = credentials
+                    return [.connect(credentials, window: window)]
+                case .failure(let error):
+                    state.append(.error, VisibleText.sanitize("cannot open \(state.windows[state.acting].label): \(error)"))
+                    return []
+                }
+            } ?? []
         }
     }
 
@@ -52,7 +64,19 @@ extension AppState {
 
     // MARK: client events
 
-    mutating func apply(_ event: OzClientEvent) {
+    /// A room's event, applied to its window (nothing when the window has closed); a page of history may bring
+    /// unloaded lines near the view, which are then fetched again.
+    private mutating func apply(_ event: OzClientEvent, in window: WindowID) -> [AppEffect] {
+        inWindow(window) { state in
+            let ring = state.apply(event)
+            var effects: [AppEffect] = ring ? [.bell] : []
+            if case .history = event { effects += state.refillNearView() }
+            return effects
+        } ?? []
+    }
+
+    /// Applies a room's event to the acting window; true when it should ring the bell.
+    mutating func apply(_ event: OzClientEvent) -> Bool {
         switch event {
         case .connectionState(let state):
             connection = state
@@ -107,7 +131,7 @@ extension AppState {
             clampRosterScroll()
         case .message(let message):
             // Our own echo: the pending line becomes the delivered message.
-            if let nonce = message.nonce, confirm(nonce) { return }
+            if let nonce = message.nonce, confirm(nonce) { return false }
             let own = message.from == myNumber
             let nick = own ? credentials.nickname : roster[phoneNumber: message.from]?.displayName ?? PlainFormatter.senderName(message)
             let target = message.isRoomMessage ? nil : (roster[phoneNumber: message.to]?.displayName ?? message.to)
@@ -116,6 +140,7 @@ extension AppState {
                     nick: VisibleText.sanitize(nick), colorKey: nick, isPrivate: !message.isRoomMessage,
                     privateTarget: own ? target.map(VisibleText.sanitize) : nil, isOwn: own),
                 VisibleText.sanitize(message.text))
+            return noteMessage(own: own, text: message.text)
         case .error(let code, let message):
             // An older page the gateway cannot find (its store lost it) ends paging instead of waiting for good.
             if code == .unknownMessage, historyLoading {
@@ -136,6 +161,7 @@ extension AppState {
         case .undelivered(let message, let reason):
             markUndelivered(message, reason: reason)
         }
+        return false
     }
 
     // MARK: scrolling

@@ -43,6 +43,8 @@ public struct LogEntry: Sendable, Hashable {
     public var origin: Origin
     /// The message id of a stored room message (from `history`), which older pages and refetches start from.
     public var id: String?
+    /// A message that names us or a highlight word (drawn highlighted).
+    public var highlight = false
     /// The text after the marker. A presence burst's text is made from the burst when it is read (when the line is
     /// drawn), not on each of the thousands of joins a flood adds to it.
     public var text: String {

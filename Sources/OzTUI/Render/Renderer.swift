@@ -8,7 +8,7 @@ public enum Renderer {
     public static func render(_ state: AppState, into terminal: any Terminal, cache: LogLineCache? = nil) {
         terminal.clear()
         let layout = Layout(
-            size: terminal.size, rosterVisible: state.rosterVisible, rosterNames: state.rosterNames)
+            size: terminal.size, rosterVisible: state.rosterVisible, rosterNames: state.rosterNames, roomBar: state.windows.count > 1)
         if layout.tooSmall {
             let notice = "ozchat needs \(Layout.minimum.columns)x\(Layout.minimum.rows) (now \(terminal.size))"
             terminal.draw(DisplayWidth.prefix(notice, fitting: terminal.size.columns), row: 0, column: 0, style: TextStyle(bold: true))
@@ -18,9 +18,12 @@ public enum Renderer {
         }
         drawLog(state, layout.log, terminal, cache: cache)
         if let separator = layout.separator {
-            for row in 0..<layout.roster.rows { terminal.draw("│", row: row, column: separator, style: TextStyle(dim: true)) }
+            for row in 0..<layout.roster.rows {
+                terminal.draw("│", row: layout.roster.row + row, column: separator, style: TextStyle(dim: true))
+            }
             drawRoster(state, layout.roster, terminal)
         }
+        if let bar = layout.roomBar { RoomBarView.draw(state, bar, terminal) }
         drawStatus(state, layout.status, terminal)
         if let form = state.form {
             FormView.draw(form, in: layout.log, terminal)
@@ -46,6 +49,7 @@ public enum Renderer {
     /// The style of a message's text: plain when said live, dim from history or while pending, red when undelivered.
     static func textStyle(for entry: LogEntry) -> TextStyle {
         guard case .message = entry.kind else { return style(for: entry.kind) }
+        if entry.highlight { return TextStyle(foreground: .magenta, bold: true, dim: entry.origin == .history) }
         switch entry.origin {
         case .live: return .plain
         case .history, .pending: return TextStyle(dim: true)

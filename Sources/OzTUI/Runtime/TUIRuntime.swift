@@ -7,7 +7,7 @@ import OzProtocol
 /// redraws at most once per frame.
 public final class TUIRuntime: @unchecked Sendable {
     private let terminal: NcursesTerminal
-    private let client: OzClient
+    private let clients: ClientPool
     private var state: AppState
     private let inbox = ActionInbox()
     private var clock = FrameClock()
@@ -21,22 +21,35 @@ public final class TUIRuntime: @unchecked Sendable {
         public var maxRedrawsPerSecond: Int
     }
 
-    /// The runtime makes its own `OzClient` (with `configuration`), whose events go straight into the UI's inbox; the
-    /// log holds at most about `scrollback` lines in memory.
+    /// The runtime makes one `OzClient` per window (with `configuration`), whose events go straight into the UI's
+    /// inbox; `rooms` open in order, the first shown. The log holds at most about `scrollback` lines in memory per room.
     public init(
-        terminal: NcursesTerminal, configuration: OzClientConfiguration = .init(), credentials: Credentials,
+        terminal: NcursesTerminal, configuration: OzClientConfiguration = .init(),
+        rooms: [(savedName: String?, credentials: Credentials)], alerts: AlertSettings = AlertSettings(),
+        savedRooms: [String: String] = [:],
+        resolveSaved: @escaping @Sendable (String) async throws -> Credentials = { throw SavedRoomError("no saved room \($0)") },
         scrollback: Int = AppState.defaultScrollback
     ) {
         self.terminal = terminal
         let inbox = self.inbox
-        let client = OzClient(configuration: configuration) { inbox.post(.client($0)) }
-        self.client = client
-        self.state = AppState(credentials: credentials, size: terminal.size, logCapacity: scrollback)
+        let clients = ClientPool(configuration: configuration, inbox: inbox, resolveSaved: resolveSaved)
+        self.clients = clients
+        self.state = AppState(rooms: rooms, size: terminal.size, logCapacity: scrollback)
+        state.alerts = alerts
+        state.savedRooms = savedRooms
         let (stream, continuation) = AsyncStream.makeStream(of: AppEffect.self)
         effects = continuation
         effectTask = Task {
-            for await effect in stream { await Self.perform(effect, client: client, inbox: inbox) }
+            for await effect in stream { await clients.perform(effect) }
         }
+    }
+
+    /// One room, as ozchat opened it before it had windows.
+    public convenience init(
+        terminal: NcursesTerminal, configuration: OzClientConfiguration = .init(), credentials: Credentials,
+        scrollback: Int = AppState.defaultScrollback
+    ) {
+        self.init(terminal: terminal, configuration: configuration, rooms: [(nil, credentials)], scrollback: scrollback)
     }
 
     /// Asks the loop to quit gracefully; safe from any thread (signal handlers use it through a dispatch source).
@@ -45,8 +58,7 @@ public final class TUIRuntime: @unchecked Sendable {
     /// Connects with the initial credentials and runs until the user quits. Call on the thread that made the terminal.
     @discardableResult
     public func run() -> Statistics {
-        let client = self.client
-        effects.yield(.connect(state.credentials))
+        for window in state.windows { effects.yield(.connect(window.credentials, window: window.id)) }
         var lastTick = ContinuousClock.now
         while !state.quitting, !inbox.shouldQuit {
             let now = ContinuousClock.now
@@ -77,10 +89,9 @@ public final class TUIRuntime: @unchecked Sendable {
         effects.yield(.quit)
         effects.finish()
         let done = DispatchSemaphore(value: 0)
+        let clients = self.clients
         Task {
-            await client.disconnect()
-            try? await Task.sleep(for: .milliseconds(200))
-            await client.shutdown()
+            await clients.endAll()
             done.signal()
         }
         _ = done.wait(timeout: .now() + 2)
@@ -97,7 +108,11 @@ public final class TUIRuntime: @unchecked Sendable {
             state.now = .now
         }
         for effect in state.reduce(action) where effect != .quit {
-            effects.yield(effect)
+            if effect == .bell {
+                terminal.bell()
+            } else {
+                effects.yield(effect)
+            }
         }
         switch action {
         case .key, .resize: clock.markDirty(urgent: true)
@@ -110,32 +125,5 @@ public final class TUIRuntime: @unchecked Sendable {
         let milliseconds: Int32 =
             timeout.map { Int32(min(60_000, max(0, ($0.components.seconds * 1000) + $0.components.attoseconds / 1_000_000_000_000_000))) } ?? 1000
         _ = fds.withUnsafeMutableBufferPointer { Glibc.poll($0.baseAddress, nfds_t($0.count), milliseconds) }
-    }
-
-    private static func perform(_ effect: AppEffect, client: OzClient, inbox: ActionInbox) async {
-        switch effect {
-        case .connect(let credentials):
-            do {
-                try await client.connect(serverAddress: credentials.server, token: credentials.token, properties: credentials.properties)
-            } catch {
-                inbox.post(.notice("cannot connect to \"\(credentials.server)\": \(error)"))
-            }
-        case .disconnect:
-            await client.disconnect()
-        case .send(let text, let recipient):
-            do {
-                try await client.send(text, to: recipient)
-            } catch {
-                inbox.post(.notice("not sent: \(error)"))
-            }
-        case .requestHistory(let before, let limit):
-            do {
-                try await client.requestOlderHistory(before: before, limit: limit)
-            } catch {
-                inbox.post(.notice("older messages not loaded: \(error)"))
-            }
-        case .quit:
-            break
-        }
     }
 }

@@ -112,6 +112,11 @@ public final class NcursesTerminal: Terminal {
     }
 
     /// Leaves curses and restores the terminal as it was; later calls do nothing, and so does everything else after it.
+    /// Rings the terminal bell (BEL), which tmux and most terminals turn into a flag or a sound.
+    public func bell() {
+        _ = Glibc.write(STDOUT_FILENO, "\u{07}", 1)
+    }
+
     public func end() {
         guard !ended else { return }
         ended = true
@@ -335,7 +340,21 @@ public final class NcursesTerminal: Terminal {
     private func escapeOrSequence() -> Key? {
         guard let sequence = readEscapeSequence() else { return .escape }
         if sequence == "[200~" { paste = PasteCollector(at: .now) }
-        return nil
+        return Self.altKey(sequence)
+    }
+
+    /// The Alt key an escape sequence stands for: ESC and one printable character is Alt with it; xterm's
+    /// `ESC[1;3D`/`ESC[1;3C` are Alt-Left/Alt-Right. Anything else is nil (swallowed).
+    static func altKey(_ sequence: String) -> Key? {
+        switch sequence {
+        case "[1;3D": return .altLeft
+        case "[1;3C": return .altRight
+        default:
+            guard sequence.unicodeScalars.count == 1, let scalar = sequence.unicodeScalars.first, scalar.value >= 0x20, scalar.value != 0x7F,
+                sequence != "[", sequence != "O"
+            else { return nil }
+            return .alt(Character(scalar))
+        }
     }
 
     /// After an ESC: the sequence that follows it (`[` with its parameter, intermediate and final bytes, `O` and one
@@ -405,7 +424,17 @@ extension NcursesTerminal {
         case KEY_BTAB: .backTab
         case KEY_RESIZE: .resize
         case oz_key_f(1)...oz_key_f(12): .function(Int(code - oz_key_f(0)))
-        default: nil
+        default: extendedKey(code)
+        }
+    }
+
+    /// Keys curses knows from the terminfo entry's extended names (codes above KEY_MAX): Alt-Left and Alt-Right.
+    private static func extendedKey(_ code: Int32) -> Key? {
+        guard code > KEY_MAX, let name = keyname(code).map({ String(cString: $0) }) else { return nil }
+        switch name {
+        case "kLFT3": return .altLeft
+        case "kRIT3": return .altRight
+        default: return nil
         }
     }
 

@@ -68,6 +68,9 @@ public enum Key: Sendable, Hashable {
     case left, right, up, down, home, end, pageUp, pageDown
     /// Control plus a letter, e.g. `.control("a")` for Ctrl-A (lowercase letter).
     case control(Character)
+    /// Alt (Meta) plus a character, as terminals send it (ESC then the character): `.alt("2")`, `.alt("a")`.
+    case alt(Character)
+    case altLeft, altRight
     /// A function key, F1 … F12.
     case function(Int)
     /// The terminal changed size.
