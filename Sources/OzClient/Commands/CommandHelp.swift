@@ -56,6 +56,9 @@ public enum CommandHelp {
         Entry(
             terminal: "keys: Alt-1…Alt-9, Alt-0 window 1–10, Alt-Left/Right previous/next, Alt-A next with activity (or ESC then the key)",
             plain: nil),
+        Entry(
+            terminal: "keys: Ctrl-R searches the log backwards (again: older; Enter stays there, Esc goes back)",
+            plain: nil),
     ]
 }
 

@@ -6,6 +6,10 @@ extension AppState {
     mutating func handle(_ key: Key) -> [AppEffect] {
         if case .resize = key { return [] }
         if form != nil { return handleForm(key) }
+        if search != nil {
+            handleSearch(key)
+            return []
+        }
         if key != .tab { completion = nil }
         var key = key
         // ESC then a key acts as Alt with it (terminals that send Meta as a separate ESC, or a user who types it so).
@@ -21,6 +25,8 @@ extension AppState {
         switch key {
         case .escape:
             escapePending = true
+        case .control("r"):
+            startOrContinueSearch()
         case .alt(let character):
             windowKey(character)
         case .altLeft:

@@ -28,6 +28,8 @@ public struct AppState: Sendable {
     public var alerts = AlertSettings()
     /// The saved rooms `/join NAME` can open: name → server (from the config file).
     public var savedRooms: [String: String] = [:]
+    /// The Ctrl-R search of the shown window's log, while it runs.
+    public var search: LogSearch?
     /// ESC was pressed alone: the next key acts as with Alt (terminals that send Meta as ESC).
     var escapePending = false
     let logCapacity: Int

@@ -1,3 +1,4 @@
+import Foundation
 import OzClient
 import OzProtocol
 
@@ -74,6 +75,9 @@ public enum Renderer {
             } else {
                 terminal.draw(line.text, row: row, column: rect.column, style: textStyle(for: entry))
             }
+            if let search = state.search, !search.query.isEmpty {
+                drawMatches(of: search.query, in: line.text, row: row, column: rect.column, terminal)
+            }
         }
         if let anchor = state.scrollAnchor {
             // How far up, in log lines (entries) below the view: known without wrapping what lies between.
@@ -83,6 +87,23 @@ public enum Renderer {
             let text = DisplayWidth.prefix(more, fitting: rect.columns)
             terminal.draw(
                 text, row: rect.row + rect.rows - 1, column: rect.column + rect.columns - DisplayWidth.of(text), style: TextStyle(reverse: true))
+        }
+    }
+
+    /// Draws each occurrence of `query` (any case) in a log row over again, reversed: the search's matches.
+    static func drawMatches(of query: String, in text: String, row: Int, column: Int, _ terminal: any Terminal) {
+        let lowered = text.lowercased()
+        // Lowercasing can change a string's length (İ); then matches are not marked on that row rather than misplaced.
+        guard lowered.count == text.count else { return }
+        let needle = query.lowercased()
+        var start = lowered.startIndex
+        while let found = lowered.range(of: needle, range: start..<lowered.endIndex) {
+            let offset = lowered.distance(from: lowered.startIndex, to: found.lowerBound)
+            let length = lowered.distance(from: found.lowerBound, to: found.upperBound)
+            let before = String(text.prefix(offset))
+            let match = String(text.dropFirst(offset).prefix(length))
+            terminal.draw(match, row: row, column: column + DisplayWidth.of(before), style: TextStyle(reverse: true))
+            start = found.upperBound
         }
     }
 
@@ -157,6 +178,17 @@ public enum Renderer {
     }
 
     static func drawInput(_ state: AppState, _ rect: Rect, _ terminal: any Terminal) {
+        if let search = state.search {
+            let prompt = search.failed ? "(no match) search: " : "search (Ctrl-R older, Enter stays, Esc back): "
+            let label = DisplayWidth.prefix(prompt, fitting: max(0, rect.columns - 2))
+            terminal.draw(label, row: rect.row, column: 0, style: TextStyle(foreground: search.failed ? .red : .cyan, bold: true))
+            let room = max(1, rect.columns - DisplayWidth.of(label) - 1)
+            var query = search.query
+            while DisplayWidth.of(query) > room { query.removeFirst() }
+            terminal.draw(query, row: rect.row, column: DisplayWidth.of(label), style: .plain)
+            terminal.setCursor(row: rect.row, column: DisplayWidth.of(label) + DisplayWidth.of(query), visible: true)
+            return
+        }
         let prompt = "> "
         terminal.draw(prompt, row: rect.row, column: 0, style: TextStyle(bold: true))
         var editor = state.editor
