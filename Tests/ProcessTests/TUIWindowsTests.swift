@@ -41,6 +41,11 @@ struct TUIWindowsTests {
         #expect(screen.contains("#ops"))
         try await bob.waitForLine("Ann in ops", timeout: .seconds(30)) { $0.contains(" ONLINE ") && $0.hasSuffix(" Ann") }
 
+        // A mouse click on "1:lobby" in the room bar (SGR 1006, as ozchat turned on) shows window 1; Alt-2 and Alt-1 switch.
+        try await tmux.run(["send-keys", "-t", "ann", "-l", "\u{1B}[<0;4;1M"])
+        _ = try await tmux.waitForScreen("ann", "window 1 shown by a click", timeout: .seconds(10)) { $0.contains("#lobby") }
+        try await tmux.press("ann", "M-2")
+        _ = try await tmux.waitForScreen("ann", "window 2 shown", timeout: .seconds(10)) { $0.contains("#ops") }
         // Back to window 1; Bob talks in ops: counted, then a highlight: counted as one and the bell rings.
         try await tmux.press("ann", "M-1")
         _ = try await tmux.waitForScreen("ann", "window 1 shown", timeout: .seconds(10)) { $0.contains("#lobby") }

@@ -27,6 +27,8 @@ extension AppState {
             escapePending = true
         case .control("r"):
             startOrContinueSearch()
+        case .mouse(let event):
+            return handleMouse(event)
         case .alt(let character):
             windowKey(character)
         case .altLeft:

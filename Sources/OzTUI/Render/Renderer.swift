@@ -113,14 +113,8 @@ public enum Renderer {
         let header = " #\(state.room ?? "-") · \(count)"
         terminal.draw(
             DisplayWidth.prefix(header, fitting: rect.columns), row: rect.row, column: rect.column, style: TextStyle(bold: true, underline: true))
-        var people: [(ClientInfo, Bool)] = []
-        if let me = state.me { people.append((me, true)) }
         let available = rect.rows - 1
-        let start = min(state.rosterScroll, max(0, state.roster.count + people.count - available))
-        let rosterStart = max(0, start - people.count)
-        people = Array(people.dropFirst(start))
-        people += state.roster.elements(in: rosterStart..<(rosterStart + available)).map { ($0, false) }
-        let hiddenBelow = max(0, count - start - available)
+        let (people, hiddenBelow) = rosterRows(state, available: available)
         for (index, (peer, isMe)) in people.prefix(available).enumerated() {
             let row = rect.row + 1 + index
             if index == available - 1, hiddenBelow > 0 {
@@ -131,6 +125,19 @@ public enum Renderer {
             }
             drawRosterRow(peer, isMe: isMe, stale: state.myNumber == nil, row: row, rect: rect, terminal)
         }
+    }
+
+    /// The people on the roster pane's rows under its header (ourselves first, marked), from the scroll position, and
+    /// how many are below the last row.
+    static func rosterRows(_ state: AppState, available: Int) -> (people: [(ClientInfo, Bool)], hiddenBelow: Int) {
+        var people: [(ClientInfo, Bool)] = []
+        if let me = state.me { people.append((me, true)) }
+        let count = state.roster.count + people.count
+        let start = min(state.rosterScroll, max(0, state.roster.count + people.count - available))
+        let rosterStart = max(0, start - people.count)
+        people = Array(people.dropFirst(start))
+        people += state.roster.elements(in: rosterStart..<(rosterStart + available)).map { ($0, false) }
+        return (Array(people.prefix(available)), max(0, count - start - available))
     }
 
     /// `stale`: we are not connected, so the row is who was here when we last were; it is drawn dim, without colour.

@@ -8,6 +8,8 @@ import OzProtocol
 public final class TUIRuntime: @unchecked Sendable {
     private let terminal: NcursesTerminal
     private let clients: ClientPool
+    /// Whether the terminal reports the mouse (the config file's `mouse`).
+    private let mouse: Bool
     private var state: AppState
     private let inbox = ActionInbox()
     private var clock = FrameClock()
@@ -26,7 +28,7 @@ public final class TUIRuntime: @unchecked Sendable {
     public init(
         terminal: NcursesTerminal, configuration: OzClientConfiguration = .init(),
         rooms: [(savedName: String?, credentials: Credentials)], alerts: AlertSettings = AlertSettings(),
-        savedRooms: [String: String] = [:],
+        savedRooms: [String: String] = [:], mouse: Bool = true,
         resolveSaved: @escaping @Sendable (String) async throws -> Credentials = { throw SavedRoomError("no saved room \($0)") },
         scrollback: Int = AppState.defaultScrollback
     ) {
@@ -37,6 +39,7 @@ public final class TUIRuntime: @unchecked Sendable {
         self.state = AppState(rooms: rooms, size: terminal.size, logCapacity: scrollback)
         state.alerts = alerts
         state.savedRooms = savedRooms
+        self.mouse = mouse
         let (stream, continuation) = AsyncStream.makeStream(of: AppEffect.self)
         effects = continuation
         effectTask = Task {
@@ -58,6 +61,7 @@ public final class TUIRuntime: @unchecked Sendable {
     /// Connects with the initial credentials and runs until the user quits. Call on the thread that made the terminal.
     @discardableResult
     public func run() -> Statistics {
+        terminal.reportMouse(mouse)
         for window in state.windows { effects.yield(.connect(window.credentials, window: window.id)) }
         var lastTick = ContinuousClock.now
         while !state.quitting, !inbox.shouldQuit {

@@ -49,6 +49,7 @@ public final class NcursesTerminal: Terminal {
     static let bracketedPasteOn: StaticString = "\u{1B}[?2004h"
     static let bracketedPasteOff: StaticString = "\u{1B}[?2004l"
     private var ended = false
+    private var mouseReporting = false
     /// This frame's draw calls, row by row, and the calls behind what the window holds now: `present` redraws only the
     /// rows whose calls differ, so a frame where only the status bar changed builds one row of cells, not the screen.
     private var frame: [[DrawCall]] = []
@@ -111,16 +112,29 @@ public final class NcursesTerminal: Terminal {
         delscreen(screen)
     }
 
-    /// Leaves curses and restores the terminal as it was; later calls do nothing, and so does everything else after it.
     /// Rings the terminal bell (BEL), which tmux and most terminals turn into a flag or a sound.
     public func bell() {
         _ = Glibc.write(STDOUT_FILENO, "\u{07}", 1)
     }
 
+    /// Turns mouse reporting on (button presses and the wheel, in xterm's SGR 1006 encoding, set here rather than
+    /// through curses: a terminfo entry such as tmux-256color knows only X10's `kmous`, whose columns stop at 223) or
+    /// off (the terminal's own selection works again).
+    public func reportMouse(_ on: Bool) {
+        guard !ended else { return }
+        mouseReporting = on
+        Self.write(on ? Self.mouseOn : Self.mouseOff)
+    }
+
+    static let mouseOn: StaticString = "\u{1B}[?1000h\u{1B}[?1006h"
+    static let mouseOff: StaticString = "\u{1B}[?1006l\u{1B}[?1000l"
+
+    /// Leaves curses and restores the terminal as it was; later calls do nothing, and so does everything else after it.
     public func end() {
         guard !ended else { return }
         ended = true
         curs_set(1)
+        if mouseReporting { Self.write(Self.mouseOff) }
         Self.write(Self.bracketedPasteOff)
         endwin()
         TerminalRestorer.disarm()
@@ -340,6 +354,7 @@ public final class NcursesTerminal: Terminal {
     private func escapeOrSequence() -> Key? {
         guard let sequence = readEscapeSequence() else { return .escape }
         if sequence == "[200~" { paste = PasteCollector(at: .now) }
+        if let mouse = MouseEvent(sgr: sequence) { return .mouse(mouse) }
         return Self.altKey(sequence)
     }
 

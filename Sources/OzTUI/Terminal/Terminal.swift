@@ -71,6 +71,8 @@ public enum Key: Sendable, Hashable {
     /// Alt (Meta) plus a character, as terminals send it (ESC then the character): `.alt("2")`, `.alt("a")`.
     case alt(Character)
     case altLeft, altRight
+    /// A mouse button pressed or the wheel turned (when mouse reporting is on).
+    case mouse(MouseEvent)
     /// A function key, F1 … F12.
     case function(Int)
     /// The terminal changed size.

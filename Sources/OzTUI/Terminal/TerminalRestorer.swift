@@ -37,7 +37,7 @@ public enum TerminalRestorer {
     private static let heldError = Atomic<Int32>(-1)
     private static let originalError = Atomic<Int32>(-1)
     nonisolated(unsafe) private static let heldBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
-    private static let sequence: StaticString = "\u{18}\u{0F}\u{1B}[0m\u{1B}[r\u{1B}[?1049l\u{1B}[?25h\u{1B}[?1l\u{1B}>\u{1B}[?2004l"
+    private static let sequence: StaticString = "\u{18}\u{0F}\u{1B}[0m\u{1B}[r\u{1B}[?1049l\u{1B}[?25h\u{1B}[?1l\u{1B}>\u{1B}[?2004l\u{1B}[?1006l\u{1B}[?1000l"
 
     /// Remembers the terminal modes of `fileDescriptor` as they are now, to restore them later.
     static func save(fileDescriptor: Int32) {
