@@ -23,7 +23,11 @@ enum TerminalMode {
         quit.cancel()
         signals.release()
         if let path = ProcessInfo.processInfo.environment["OZCHAT_STATS_FILE"] {
-            let text = "redraws=\(statistics.redraws)\nmax_redraws_per_second=\(statistics.maxRedrawsPerSecond)\n"
+            var text = "redraws=\(statistics.redraws)\nmax_redraws_per_second=\(statistics.maxRedrawsPerSecond)\n"
+            text += "top_rows_redrawn=\(statistics.topRowsRedrawn)\nother_rows_redrawn=\(statistics.otherRowsRedrawn)\n"
+            if let granted = statistics.allGranted {
+                text += "all_granted_ms=\(Double(granted.components.attoseconds) / 1e15 + Double(granted.components.seconds) * 1000)\n"
+            }
             try? text.write(toFile: path, atomically: true, encoding: .utf8)
         }
         return true

@@ -10,6 +10,15 @@ public final class TUIRuntime: @unchecked Sendable {
     private let clients: ClientPool
     /// Whether the terminal reports the mouse (the config file's `mouse`).
     private let mouse: Bool
+    private var started = ContinuousClock.now
+    private var allGranted: Duration?
+
+    /// What the runtime counted so far (for benchmarks: OZCHAT_STATS_FILE, and the stats the UI writes on request).
+    public var statistics: Statistics {
+        Statistics(
+            redraws: clock.draws, maxRedrawsPerSecond: clock.maxDrawsPerSecond, topRowsRedrawn: terminal.rowsRedrawn[0],
+            otherRowsRedrawn: terminal.rowsRedrawn[1], allGranted: allGranted)
+    }
     private var state: AppState
     private let inbox = ActionInbox()
     private var clock = FrameClock()
@@ -21,6 +30,11 @@ public final class TUIRuntime: @unchecked Sendable {
     public struct Statistics: Sendable {
         public var redraws: Int
         public var maxRedrawsPerSecond: Int
+        /// Rows of the screen rebuilt: the top row (the room bar with several windows) and every other row.
+        public var topRowsRedrawn: Int
+        public var otherRowsRedrawn: Int
+        /// From the start of `run` until every window had been granted once (nil: some never was).
+        public var allGranted: Duration?
     }
 
     /// The runtime makes one `OzClient` per window (with `configuration`), whose events go straight into the UI's
@@ -61,6 +75,7 @@ public final class TUIRuntime: @unchecked Sendable {
     /// Connects with the initial credentials and runs until the user quits. Call on the thread that made the terminal.
     @discardableResult
     public func run() -> Statistics {
+        started = .now
         terminal.reportMouse(mouse)
         for window in state.windows { effects.yield(.connect(window.credentials, window: window.id)) }
         var lastTick = ContinuousClock.now
@@ -100,7 +115,7 @@ public final class TUIRuntime: @unchecked Sendable {
         }
         _ = done.wait(timeout: .now() + 2)
         terminal.end()
-        return Statistics(redraws: clock.draws, maxRedrawsPerSecond: clock.maxDrawsPerSecond)
+        return statistics
     }
 
     private func dispatch(_ action: AppAction) {
@@ -121,6 +136,9 @@ public final class TUIRuntime: @unchecked Sendable {
         switch action {
         case .key, .resize: clock.markDirty(urgent: true)
         default: clock.markDirty(urgent: false)
+        }
+        if allGranted == nil, case .room(_, .connectionState(.accessGranted)) = action, state.windows.allSatisfy({ $0.myNumber != nil }) {
+            allGranted = .now - started
         }
     }
 

@@ -49,6 +49,8 @@ public final class NcursesTerminal: Terminal {
     static let bracketedPasteOn: StaticString = "\u{1B}[?2004h"
     static let bracketedPasteOff: StaticString = "\u{1B}[?2004l"
     private var ended = false
+    /// Rows rebuilt by `present` so far: the top row (the room bar, when shown), and all the others.
+    public private(set) var rowsRedrawn = [0, 0]
     private var mouseReporting = false
     /// This frame's draw calls, row by row, and the calls behind what the window holds now: `present` redraws only the
     /// rows whose calls differ, so a frame where only the status bar changed builds one row of cells, not the screen.
@@ -233,6 +235,7 @@ public final class NcursesTerminal: Terminal {
             shownSize = size
         }
         for row in 0..<min(size.rows, frame.count) where row >= shown.count || shown[row] != frame[row] {
+            rowsRedrawn[row == 0 ? 0 : 1] += 1
             wmove(window, Int32(row), 0)
             wclrtoeol(window)
             for call in frame[row] { put(call, row: row, size: size) }
