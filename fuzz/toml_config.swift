@@ -1,5 +1,5 @@
-// libFuzzer target: the TOML subset parser and the gateway config file loader (Sources/OzGateway/Config/) on arbitrary
-// bytes, written to a file and loaded as ozgate loads its --config.
+// libFuzzer target: the TOML subset parser (Sources/OzProtocol/Config/) and the gateway config file loader
+// (Sources/OzGateway/Config/) on arbitrary bytes, written to a file and loaded as ozgate loads its --config.
 // Checks: no crash; the loader rejects invalid UTF-8 and otherwise answers exactly as parsing the text does; every syntax error points at a line of the text and a column within that line (or just past it);
 // every config error carries a line, except "no [[line]] tables" for a document that has none; an accepted config
 // keeps the schema's promises (at least one line, unique names and numbers, extensions name defined lines).
