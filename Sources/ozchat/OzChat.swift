@@ -12,15 +12,17 @@ struct OzChat: ParsableCommand {
         commandName: "ozchat",
         abstract: "A terminal chatroom client for ozgate (OzWire v1).",
         discussion: """
-            Without SERVER and TOKEN, joins the local gateway recorded in \(LocalGatewayFile.defaultPath()).
+            Without arguments, opens every autojoin room of the config file (\(ClientConfigFile.defaultPath())), or with none \
+            joins the local gateway recorded in \(LocalGatewayFile.defaultPath()). With one argument, opens the saved room NAME.
             --plain prints one line per event and reads commands from standard input (see README, "ozchat --plain").
             wss:// always verifies the gateway's certificate, against the system's trust store or only the CAs in --ca FILE; \
             a rejected certificate is CONNECTION_FAILED with the reason, and is not retried.
-            Exit status: 0 after /quit, end of input, SIGINT or SIGTERM; 64 for a bad command line; 69 when there is no gateway to join.
+            Exit status: 0 after /quit, end of input, SIGINT or SIGTERM; 64 for a bad command line; 69 when there is no gateway to join; \
+            78 for a bad config file or a saved room whose token or password command failed.
             """
     )
 
-    @Argument(help: "Gateway address: HOST, HOST:PORT, [IPv6]:PORT, ws://… or wss://…") var server: String?
+    @Argument(help: "Gateway address: HOST, HOST:PORT, [IPv6]:PORT, ws://… or wss://…; alone: a saved room's NAME") var server: String?
     @Argument(help: "Line token, or an extension number (with --password).") var token: String?
     @Flag(help: "Line mode: no curses; one line per event on stdout, commands on stdin.") var plain = false
     @Option(help: "Your nickname (default: $USER).") var nick: String?
@@ -32,7 +34,8 @@ struct OzChat: ParsableCommand {
     @Option(help: "PEM file of the CA certificate(s) that wss:// trusts instead of the system's store (e.g. a private CA).")
     var ca: String?
     @Option(help: "How many of the room's newest messages to show on joining it (0–500; the gateway must keep history).")
-    var history = OzClientConfiguration.defaultHistory
+    var history: Int?
+    @Option(help: "The config file (default: \(ClientConfigFile.defaultPath())).") var config: String?
     @Option(
         help: """
             Log lines kept in memory (\(AppState.scrollbackRange.lowerBound)–\(AppState.scrollbackRange.upperBound)); \
@@ -49,10 +52,7 @@ struct OzChat: ParsableCommand {
     }
 
     func validate() throws {
-        if (server == nil) != (token == nil), token == nil {
-            throw ValidationError("give both SERVER and TOKEN, or neither to join the local gateway")
-        }
-        if let server { _ = try Self.address(server) }
+        if let server, token != nil { _ = try Self.address(server) }
         if let token, !(1...WireLimits.maxTokenLength).contains(token.count) {
             throw ValidationError("TOKEN must be 1–\(WireLimits.maxTokenLength) characters")
         }
@@ -67,10 +67,10 @@ struct OzChat: ParsableCommand {
     /// The client settings the command line describes: the history shown on joining (`--history`), the trust for wss://
     /// (`--ca`, else the system's store).
     func clientConfiguration() throws -> OzClientConfiguration {
-        guard (0...HistoryRecall.maxNewest).contains(history) else {
+        if let history, !(0...HistoryRecall.maxNewest).contains(history) {
             throw ValidationError("--history must be 0–\(HistoryRecall.maxNewest) (messages shown on joining), not \(history)")
         }
-        var configuration = OzClientConfiguration(history: history)
+        var configuration = OzClientConfiguration(history: history ?? OzClientConfiguration.defaultHistory)
         guard let ca else { return configuration }
         do {
             configuration.trust = try ClientTrust.pemFile(ca)
@@ -88,8 +88,8 @@ struct OzChat: ParsableCommand {
         }
     }
 
-    /// The connect arguments and properties the command line describes.
-    func credentials(server: String, token: String) throws -> Credentials {
+    /// The connect arguments and properties the command line describes (the config file's nick and avatar unless given).
+    func credentials(server: String, token: String, file: ClientConfigFile? = nil) throws -> Credentials {
         var extra = JSONObject()
         for pair in properties {
             guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
@@ -99,27 +99,43 @@ struct OzChat: ParsableCommand {
         }
         let environment = ProcessInfo.processInfo.environment
         return Credentials(
-            server: server, token: token, nickname: nick ?? environment["USER"] ?? "guest", avatar: avatar ?? "",
+            server: server, token: token, nickname: nick ?? file?.nick ?? Self.userName, avatar: avatar ?? file?.avatar ?? "",
             password: password ?? environment["OZCHAT_PASSWORD"] ?? "", extra: extra)
     }
 
+    /// The nickname when none is given: `$USER`, else `guest`.
+    static var userName: String { ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "guest" }
+
     func run() throws {
-        let credentials: Credentials
+        let file = try loadConfig()
+        var rooms: [(savedName: String?, credentials: Credentials)] = []
         var embedded: LocalRoom.Joined?
         if let server, let token {
-            credentials = try self.credentials(server: server, token: token)
+            rooms = [(nil, try credentials(server: server, token: token, file: file))]
+        } else if let name = server {
+            guard let saved = file.room(named: name) else {
+                let known = file.rooms.map(\.name)
+                throw ValidationError(
+                    "no saved room \(name) in \(configPath)" + (known.isEmpty ? "; give SERVER TOKEN" : " (it has \(known.joined(separator: ", ")))"))
+            }
+            rooms = [(saved.name, try savedCredentials(saved, file))]
+        } else if !plain, case let autojoin = file.rooms.filter(\.autojoin), !autojoin.isEmpty {
+            rooms = try autojoin.map { ($0.name, try savedCredentials($0, file)) }
         } else {
             let port = localPort
             do {
                 let room = try MainThreadWait.run { try await LocalRoom.find(port: port) }
                 embedded = room
-                credentials = try self.credentials(server: room.server, token: room.token)
+                rooms = [(nil, try credentials(server: room.server, token: room.token, file: file))]
+            } catch let error as ValidationError {
+                throw error
             } catch {
                 try? DescriptorWriter.standardError.write("ozchat: \(error)\n")
                 throw ExitCode(69)
             }
         }
-        let configuration = try clientConfiguration()
+        var configuration = try clientConfiguration()
+        if history == nil { configuration.history = file.history }
         let interactive = !plain && isatty(STDOUT_FILENO) == 1 && isatty(STDIN_FILENO) == 1
         // In the local room, this ozchat keeps the room alive when its host quits (see LocalRoomKeeper).
         let keeper = embedded.flatMap { room -> LocalRoomKeeper? in
@@ -130,9 +146,42 @@ struct OzChat: ParsableCommand {
             }
         }
         keeper?.start()
-        if !interactive || !TerminalMode.run(credentials: credentials, configuration: configuration, scrollback: scrollback) {
+        let options = TerminalMode.Options(rooms: rooms, configuration: configuration, scrollback: scrollback, file: file)
+        if !interactive || !TerminalMode.run(options) {
+            let credentials = rooms[0].credentials
+            let configuration = configuration
             MainThreadWait.run { await PlainSession(credentials: credentials, configuration: configuration).run() }
         }
         if let keeper { MainThreadWait.run { await keeper.stop() } }
+    }
+
+    var configPath: String { config ?? ClientConfigFile.defaultPath() }
+
+    /// Reads the config file (a missing default file is no error; a missing `--config FILE` is): a problem ends ozchat
+    /// with exit 78 before anything else, warnings go to standard error.
+    func loadConfig() throws -> ClientConfigFile {
+        do {
+            let (file, warnings) = try ClientConfigFile.load(path: configPath, required: config != nil)
+            for warning in warnings { try? DescriptorWriter.standardError.write("ozchat: warning: \(warning)\n") }
+            return file
+        } catch {
+            try? DescriptorWriter.standardError.write("ozchat: \(error)\n")
+            throw ExitCode(78)
+        }
+    }
+
+    /// A saved room's credentials, its commands run now; a failure ends ozchat with exit 78. `--nick`, `--avatar`
+    /// and `--password` given on the command line win over the file.
+    func savedCredentials(_ room: SavedRoom, _ file: ClientConfigFile) throws -> Credentials {
+        do {
+            var credentials = try file.credentials(for: room, fallbackNickname: Self.userName)
+            if let nick { credentials.nickname = nick }
+            if let avatar { credentials.avatar = avatar }
+            if let password { credentials.password = password }
+            return credentials
+        } catch {
+            try? DescriptorWriter.standardError.write("ozchat: \(error)\n")
+            throw ExitCode(78)
+        }
     }
 }

@@ -7,8 +7,16 @@ import OzTUI
 
 /// Runs the ncursesw UI on the calling thread (the main thread: every curses call stays on it) until the user quits.
 enum TerminalMode {
+    /// What the UI opens and how: the rooms (in window order), the client settings, and the config file's settings.
+    struct Options {
+        var rooms: [(savedName: String?, credentials: Credentials)]
+        var configuration: OzClientConfiguration
+        var scrollback: Int
+        var file: ClientConfigFile
+    }
+
     /// Returns false (having shown nothing) when the terminal cannot run curses, so the caller can fall back to `--plain`.
-    static func run(credentials: Credentials, configuration: OzClientConfiguration, scrollback: Int) -> Bool {
+    static func run(_ options: Options) -> Bool {
         let terminal: NcursesTerminal
         do {
             terminal = try NcursesTerminal(restoringOn: TerminalRestorer.crashSignals + [SIGHUP, SIGQUIT])
@@ -16,7 +24,21 @@ enum TerminalMode {
             try? DescriptorWriter.standardError.write("ozchat: cannot start the terminal UI (\(error)); using --plain\n")
             return false
         }
-        let runtime = TUIRuntime(terminal: terminal, configuration: configuration, credentials: credentials, scrollback: scrollback)
+        let file = options.file
+        let bell = AlertSettings.Bell(rawValue: file.bell.rawValue) ?? .highlight
+        let saved = Dictionary(file.rooms.map { ($0.name, $0.server) }) { first, _ in first }
+        let resolve: @Sendable (String) async throws -> Credentials = { name in
+            guard let room = file.room(named: name) else { throw SavedRoomError("no saved room \(name)") }
+            do {
+                return try await file.resolveCredentials(for: room, fallbackNickname: OzChat.userName)
+            } catch {
+                throw SavedRoomError("\(error)")
+            }
+        }
+        let runtime = TUIRuntime(
+            terminal: terminal, configuration: options.configuration, rooms: options.rooms,
+            alerts: AlertSettings(words: file.highlights, bell: bell), savedRooms: saved, mouse: file.mouse,
+            chatLogDirectory: file.logDirectory, resolveSaved: resolve, scrollback: options.scrollback)
         let signals = MainThreadWait.run { await QuitSignals.trap() }
         let quit = Task { if await signals.next() != nil { runtime.requestQuit() } }
         let statistics = runtime.run()

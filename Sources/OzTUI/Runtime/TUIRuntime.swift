@@ -11,6 +11,7 @@ public final class TUIRuntime: @unchecked Sendable {
     /// Whether the terminal reports the mouse (the config file's `mouse`).
     private let mouse: Bool
     private var started = ContinuousClock.now
+    private var logTap: ChatLogTap?
     private var allGranted: Duration?
 
     /// What the runtime counted so far (for benchmarks: OZCHAT_STATS_FILE, and the stats the UI writes on request).
@@ -42,7 +43,7 @@ public final class TUIRuntime: @unchecked Sendable {
     public init(
         terminal: NcursesTerminal, configuration: OzClientConfiguration = .init(),
         rooms: [(savedName: String?, credentials: Credentials)], alerts: AlertSettings = AlertSettings(),
-        savedRooms: [String: String] = [:], mouse: Bool = true,
+        savedRooms: [String: String] = [:], mouse: Bool = true, chatLogDirectory: String? = nil,
         resolveSaved: @escaping @Sendable (String) async throws -> Credentials = { throw SavedRoomError("no saved room \($0)") },
         scrollback: Int = AppState.defaultScrollback
     ) {
@@ -53,6 +54,10 @@ public final class TUIRuntime: @unchecked Sendable {
         self.state = AppState(rooms: rooms, size: terminal.size, logCapacity: scrollback)
         state.alerts = alerts
         state.savedRooms = savedRooms
+        // The log writer's warnings (a full disk) are shown in the window on screen.
+        logTap = chatLogDirectory.map { directory in
+            ChatLogTap(writer: ChatLogWriter(directory: directory) { warning in inbox.post(.notice(warning)) })
+        }
         self.mouse = mouse
         let (stream, continuation) = AsyncStream.makeStream(of: AppEffect.self)
         effects = continuation
@@ -114,17 +119,17 @@ public final class TUIRuntime: @unchecked Sendable {
             done.signal()
         }
         _ = done.wait(timeout: .now() + 2)
+        _ = logTap?.writer.close()
         terminal.end()
         return statistics
     }
 
     private func dispatch(_ action: AppAction) {
-        if case .client = action {
+        switch action {
+        case .client, .room, .key:
             state.date = Date()
             state.now = .now
-        } else if case .key = action {
-            state.date = Date()
-            state.now = .now
+        default: break
         }
         for effect in state.reduce(action) where effect != .quit {
             if effect == .bell {
@@ -137,6 +142,7 @@ public final class TUIRuntime: @unchecked Sendable {
         case .key, .resize: clock.markDirty(urgent: true)
         default: clock.markDirty(urgent: false)
         }
+        if case .room(let window, let event) = action { logTap?.record(event, window: window, state: state, date: state.date) }
         if allGranted == nil, case .room(_, .connectionState(.accessGranted)) = action, state.windows.allSatisfy({ $0.myNumber != nil }) {
             allGranted = .now - started
         }
