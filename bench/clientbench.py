@@ -49,12 +49,13 @@ def wait_for(predicate, limit, step=0.005):
 
 
 class Gateway:
-    """ozgate with two lines: `crowd` (the population) and `empty` (launch baseline)."""
+    """ozgate with the given lines (name, token); by default `crowd` (the population) and `empty` (launch baseline)."""
 
-    def __init__(self, binary, tmp):
+    def __init__(self, binary, tmp, lines=(("crowd", "crowd-token"), ("empty", "empty-token"))):
         config = os.path.join(tmp, "gate.toml")
         with open(config, "w") as f:
-            f.write('[[line]]\nname = "crowd"\ntoken = "crowd-token"\n\n[[line]]\nname = "empty"\ntoken = "empty-token"\n')
+            for name, token in lines:
+                f.write(f'[[line]]\nname = "{name}"\ntoken = "{token}"\n\n')
         self.proc = subprocess.Popen(
             [binary, "--config", config, "--host", "127.0.0.1", "--port", "0", "--log-level", "warning",
              "--ping-interval", "600", "--ping-timeout", "1200", "--no-limits"],
@@ -75,19 +76,25 @@ class Gateway:
 
 
 class Population:
-    def __init__(self, ozload, port, clients):
+    def __init__(self, ozload, port, clients, token="crowd-token"):
         self.proc = subprocess.Popen(
-            [ozload, "population", "--url", f"ws://127.0.0.1:{port}/", "--token", "crowd-token", "--clients", str(clients)],
+            [ozload, "population", "--url", f"ws://127.0.0.1:{port}/", "--token", token, "--clients", str(clients)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, bufsize=1)
         ready = self.proc.stdout.readline()
         if not ready.startswith("ready"):
             raise RuntimeError(f"ozload population failed: {ready!r}")
         self.ready = ready.strip()
 
-    def command(self, text):
+    def send(self, text):
         self.proc.stdin.write(text + "\n")
         self.proc.stdin.flush()
+
+    def reply(self):
         return self.proc.stdout.readline().strip()
+
+    def command(self, text):
+        self.send(text)
+        return self.reply()
 
     def stop(self):
         try:

@@ -44,6 +44,7 @@ def main():
     fanout = median_run(fanouts, "steady_deliveries_per_s")
     fanout200 = median_run(fanouts200, "latency_p99_ms")
     client = load(work, "client")
+    rooms = load(work, "rooms")
     scroll = load(work, "scroll")
 
     def ratio(top, bottom):
@@ -83,6 +84,14 @@ def main():
         "client.scrollback_key_top_ms": scroll.get("key_top_ms"),
         "client.scrollback_frame_top_ms": scroll.get("frame_top_ms"),
         "client.scrollback_top_vs_bottom": max(ratios) if ratios else None,
+        "client.rooms_10x1000_all_granted_ms": rooms.get("all_granted_ms"),
+        "client.rooms_10x1000_peak_rss_mb": rooms.get("ten_rooms_peak_rss_mb"),
+        "client.rooms_background_5k_vs_single": rooms.get("background_over_single_cpu"),
+        "client.rooms_background_5k_cpu_s": rooms.get("background_messages_cpu_s"),
+        "client.rooms_single_5k_cpu_s": rooms.get("single_room_messages_cpu_s"),
+        "client.rooms_background_rows_below_bar": (rooms["other_rows_redrawn"] - rooms["quiet_other_rows_redrawn"])
+        if rooms.get("other_rows_redrawn") is not None and rooms.get("quiet_other_rows_redrawn") is not None else None,
+        "client.rooms_launch_to_tenth_on_screen_ms": rooms.get("launch_to_tenth_roster_on_screen_ms"),
         # More detail.
         "gateway.storm_1000_frames_per_member": storm.get("frames_per_member_mean"),
         "gateway.storm_1000_bytes_per_member": storm.get("bytes_per_member_mean"),
@@ -145,7 +154,7 @@ def main():
         "gateway.fanout_store_p99_ms": spread(fanouts_store, "latency_p99_ms"),
     }
     raw = {"storm": storm, "fanout": fanouts, "fanout_200k": fanouts200, "fanout_store": fanouts_store, "store": store, "backlog": backlog, "idle": idle, "churn": churn, "client": client,
-           "scroll": scroll}
+           "scroll": scroll, "rooms": rooms}
     with open(out, "w") as f:
         json.dump({**r, "ranges": ranges, "raw": raw}, f, indent=2)
         f.write("\n")
@@ -177,6 +186,10 @@ def main():
         ("client.scrollback_key_top_ms", "full scrollback, top: CPU per keypress", "<", 1.0, "ms"),
         ("client.scrollback_frame_top_ms", "full scrollback, top: CPU per frame", "<", 1.0, "ms"),
         ("client.scrollback_top_vs_bottom", "full scrollback: top over bottom cost", "<=", 2.0, "x"),
+        ("client.rooms_10x1000_all_granted_ms", "10 rooms of 1,000: all granted", "<", 300, "ms"),
+        ("client.rooms_10x1000_peak_rss_mb", "10 rooms of 1,000: peak RSS", "<", 40, "MB"),
+        ("client.rooms_background_5k_vs_single", "5,000 msgs in 9 hidden rooms vs 1 room: CPU", "<=", 1.5, "x"),
+        ("client.rooms_background_rows_below_bar", "hidden rooms' messages: rows redrawn below the bar", "==", 0, ""),
     ]
     def fmt(v):
         return (f"{v:,.3f}" if isinstance(v, float) and abs(v) < 1000 else f"{v:,.0f}") if not isinstance(v, bool) else str(v)

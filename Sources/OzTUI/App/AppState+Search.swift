@@ -24,8 +24,12 @@ extension AppState {
             return
         }
         guard !search.query.isEmpty else { return }
-        let from = (search.match ?? (log.lastIndex + 1)) - 1
-        if let found = findMatch(search.query, atOrBefore: from) {
+        seek(&search, atOrBefore: (search.match ?? (log.lastIndex + 1)) - 1)
+    }
+
+    /// Moves the search to the newest match at or before `index` and shows it, or marks the search failed.
+    private mutating func seek(_ search: inout LogSearch, atOrBefore index: Int) {
+        if let found = findMatch(search.query, atOrBefore: index) {
             search.match = found
             search.failed = false
             showMatch(found)
@@ -69,14 +73,7 @@ extension AppState {
             return
         }
         // Narrowing: the match stays where it is while it still matches, else the next older one.
-        if let found = findMatch(search.query, atOrBefore: search.match ?? log.lastIndex) {
-            search.match = found
-            search.failed = false
-            showMatch(found)
-        } else {
-            search.failed = true
-        }
-        self.search = search
+        seek(&search, atOrBefore: search.match ?? log.lastIndex)
     }
 
     /// The newest entry at or before anchor index `index` whose text or nickname holds `query` (any case).

@@ -20,6 +20,11 @@ extension AppState {
     mutating func show(_ index: Int) {
         guard windows.indices.contains(index), index != current else { return }
         windows[current].markNewOnNextLine = true
+        arrive(at: index)
+    }
+
+    /// Makes the window at `index` the shown one: nothing in it is unseen any more.
+    private mutating func arrive(at index: Int) {
         current = index
         acting = index
         windows[index].activity = 0
@@ -45,14 +50,7 @@ extension AppState {
         guard windows.count > 1 else { return }
         let closing = current
         windows.remove(at: closing)
-        current = max(0, closing - 1)
-        acting = current
-        windows[current].activity = 0
-        windows[current].highlights = 0
-        windows[current].markNewOnNextLine = false
-        completion = nil
-        clampScroll()
-        clampRosterScroll()
+        arrive(at: max(0, closing - 1))
     }
 
     /// Alt-A: the next window after the shown one (wrapping) with a highlight, else with unseen messages; nil if none.
