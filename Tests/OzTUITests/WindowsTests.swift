@@ -81,6 +81,12 @@ struct WindowsTests {
         #expect(alerts.highlights("deploy!", nickname: "Ann"))
         #expect(!alerts.highlights("redeployed", nickname: "Ann"))
         #expect(!alerts.highlights("", nickname: ""))
+        // Beyond ASCII: a letter next to it joins the word, an emoji or punctuation does not.
+        #expect(!alerts.highlights("annéa", nickname: "Ann"))
+        #expect(!alerts.highlights("李ann", nickname: "Ann"))
+        #expect(alerts.highlights("ann😀 «ANN»", nickname: "Ann"))
+        #expect(alerts.highlights("hé José!", nickname: "josé"))
+        #expect(!alerts.highlights("josé2", nickname: "josé"))
     }
 
     @Test func altKeysSwitchWindowsAndComingBackShowsWhereYouLeft() {

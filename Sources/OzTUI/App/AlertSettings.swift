@@ -24,27 +24,52 @@ public struct AlertSettings: Sendable, Equatable {
     /// Whether `text` names `nickname` or one of the words, as a whole word in any case: "ann:" and "@Ann" name Ann,
     /// "annual" does not.
     public func highlights(_ text: String, nickname: String) -> Bool {
-        let folded = text.lowercased()
-        for word in [nickname] + words where !word.isEmpty {
-            if Self.containsWord(word.lowercased(), in: folded) { return true }
+        var folded = text.lowercased()
+        return folded.withUTF8 { bytes in
+            for word in [nickname] + words where !word.isEmpty {
+                if Self.containsWord(Array(word.lowercased().utf8), in: bytes) { return true }
+            }
+            return false
+        }
+    }
+
+    /// `word` in `text` (both UTF-8) with no letter, digit or `_` right before or after it. On bytes rather than with
+    /// Foundation's `range(of:)`, which bridges through NSString: that was most of the check's cost, run on every
+    /// message of every room.
+    static func containsWord(_ word: [UInt8], in text: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let first = word.first, word.count <= text.count else { return false }
+        var start = 0
+        while start + word.count <= text.count {
+            if text[start] == first, text[start..<(start + word.count)].elementsEqual(word), !isWordScalar(endingBefore: start, in: text),
+                !isWordScalar(startingAt: start + word.count, in: text)
+            {
+                return true
+            }
+            start += 1
         }
         return false
     }
 
-    /// `word` in `text` with no letter, digit or `_` right before or after it.
-    static func containsWord(_ word: String, in text: String) -> Bool {
-        var searchStart = text.startIndex
-        while let found = text.range(of: word, range: searchStart..<text.endIndex) {
-            let before = found.lowerBound == text.startIndex ? nil : text[text.index(before: found.lowerBound)]
-            let after = found.upperBound == text.endIndex ? nil : text[found.upperBound]
-            if !isWordCharacter(before), !isWordCharacter(after) { return true }
-            searchStart = text.index(after: found.lowerBound)
-        }
-        return false
+    /// Whether the scalar that ends just before byte `index` is a letter, digit or `_` (false at the start).
+    private static func isWordScalar(endingBefore index: Int, in text: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard index > 0 else { return false }
+        var lead = index - 1
+        while lead > 0, text[lead] & 0xC0 == 0x80 { lead -= 1 }  // back over continuation bytes
+        return isWordScalar(startingAt: lead, in: text)
     }
 
-    private static func isWordCharacter(_ character: Character?) -> Bool {
-        guard let character else { return false }
-        return character.isLetter || character.isNumber || character == "_"
+    /// Whether the scalar that starts at byte `index` is a letter, digit or `_` (false at the end).
+    private static func isWordScalar(startingAt index: Int, in text: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard index < text.count else { return false }
+        let byte = text[index]
+        if byte < 0x80 {
+            return (byte >= 0x30 && byte <= 0x39) || (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || byte == 0x5F
+        }
+        var end = index + 1
+        while end < text.count, text[end] & 0xC0 == 0x80 { end += 1 }
+        guard let scalar = String(decoding: UnsafeBufferPointer(rebasing: text[index..<end]), as: UTF8.self).unicodeScalars.first else {
+            return false
+        }
+        return scalar.properties.isAlphabetic || scalar.properties.numericType != nil
     }
 }
