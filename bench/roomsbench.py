@@ -6,8 +6,8 @@ Reports: launch to every window granted (the UI's own clock from the start of it
 all_granted_ms, and the wall time until the screen shows the tenth window's roster), peak RSS with all 10 rooms; then
 5,000 messages spread over the 9 rooms not on screen while the screen shows the tenth: ozchat's CPU seconds against
 the same 5,000 messages into a single room of 1,000 on screen, measured in the same run, and the screen rows rebuilt
-(the room bar's row against all the others). Prints one JSON object. Loopback only. Standard library only."""
-import argparse, json, os, subprocess, sys, tempfile, time
+meanwhile (the room bar's row against all the others; SIGUSR1 asks the UI for its counts). Prints one JSON object. Loopback only. Standard library only."""
+import argparse, json, os, statistics, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from clientbench import Gateway, Population, cpu_seconds, settle, status_kib, wait_for  # noqa: E402
@@ -55,10 +55,14 @@ class Tui:
     def keys(self, *keys):
         subprocess.run(["tmux", "-L", self.socket, "send-keys", *keys], capture_output=True)
 
-    def quit(self):
-        self.keys("C-c")
-        wait_for(lambda: os.path.exists(self.stats) and not os.path.exists(f"/proc/{self.pid}"), 20, 0.05)
-        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
+    def statistics(self):
+        """The UI's figures now (SIGUSR1 makes it write OZCHAT_STATS_FILE)."""
+        before = os.path.getmtime(self.stats) if os.path.exists(self.stats) else 0
+        os.kill(self.pid, 10)  # SIGUSR1
+        wait_for(lambda: os.path.exists(self.stats) and os.path.getmtime(self.stats) != before, 5, 0.01)
+        return self.read_stats()
+
+    def read_stats(self):
         stats = {}
         if os.path.exists(self.stats):
             for line in open(self.stats):
@@ -66,6 +70,12 @@ class Tui:
                     k, v = line.strip().split("=", 1)
                     stats[k] = float(v)
         return stats
+
+    def quit(self):
+        self.keys("C-c")
+        wait_for(lambda: os.path.exists(self.stats) and not os.path.exists(f"/proc/{self.pid}"), 20, 0.05)
+        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
+        return self.read_stats()
 
 
 def flood(populations, total):
@@ -92,12 +102,18 @@ def run(args, binaries, tmp):
         single = Tui(ozchat, gateway.port, [1], tmp, "single")
         wait_for(lambda: f"{args.peers} peers online" in single.screen(), 60, 0.02)
         settle(single.pid)
-        cpu0 = cpu_ns(single.pid)
-        replies, _ = flood(populations[:1], args.messages)
-        wait_for(lambda: f"population message {args.messages - 1} last" in single.screen(), args.phase_limit, 0.05)
-        settle(single.pid)
-        r["single_room_messages_cpu_s"] = cpu_ns(single.pid) - cpu0
-        r["single_room_reply"] = replies[0]
+        singles = []
+        for i in range(args.repeat):
+            cpu0 = cpu_ns(single.pid)
+            replies, _ = flood(populations[:1], args.messages)
+            wait_for(lambda: f"population message {args.messages - 1} last" in single.screen(), args.phase_limit, 0.05)
+            settle(single.pid)
+            singles.append(cpu_ns(single.pid) - cpu0)
+            single.keys("C-l")  # a fresh screen, so the next round's last message is not already on it
+            r["single_room_reply"] = replies[0]
+            wait_for(lambda: f"population message {args.messages - 1} last" not in single.screen(), 5, 0.05)
+        r["single_room_messages_cpu_s_runs"] = singles
+        r["single_room_messages_cpu_s"] = statistics.median(singles)
         r["single_room_peak_rss_mb"] = status_kib(single.pid, "VmHWM") / 1024
         single_stats = single.quit()
         r["single_room_redraws"] = single_stats.get("redraws")
@@ -113,30 +129,32 @@ def run(args, binaries, tmp):
         r["ten_rooms_launch_cpu_s"] = cpu_seconds(tui.pid)
         screen = tui.screen()
         r["room_bar"] = screen.split("\n", 1)[0].strip()
-        cpu0 = cpu_ns(tui.pid)
-        replies, share = flood(populations[:ROOMS - 1], args.messages)
-        counts = [f"{n}:r{n}({c})" for n, c in zip(range(1, ROOMS), share)]
-        done = wait_for(lambda: all(c in tui.screen() for c in counts), args.phase_limit, 0.05)
-        r["background_all_counted"] = done
-        settle(tui.pid)
-        r["background_messages_cpu_s"] = cpu_ns(tui.pid) - cpu0
-        r["background_replies"] = replies
+        before = tui.statistics()
+        backgrounds, sent = [], [0] * (ROOMS - 1)
+        for i in range(args.repeat):
+            cpu0 = cpu_ns(tui.pid)
+            replies, share = flood(populations[:ROOMS - 1], args.messages)
+            sent = [a + b for a, b in zip(sent, share)]
+            counts = [f"{n}:r{n}({c})" for n, c in zip(range(1, ROOMS), sent)]
+            done = wait_for(lambda: all(c in tui.screen() for c in counts), args.phase_limit, 0.05)
+            r["background_all_counted"] = done and r.get("background_all_counted", True)
+            settle(tui.pid)
+            backgrounds.append(cpu_ns(tui.pid) - cpu0)
+            r["background_replies"] = replies
+        r["background_messages_cpu_s_runs"] = backgrounds
+        r["background_messages_cpu_s"] = statistics.median(backgrounds)
         r["room_bar_after"] = tui.screen().split("\n", 1)[0].strip()
+        after = tui.statistics()
+        r["flood_top_rows_redrawn"] = after.get("top_rows_redrawn", 0) - before.get("top_rows_redrawn", 0)
+        r["flood_other_rows_redrawn"] = after.get("other_rows_redrawn", 0) - before.get("other_rows_redrawn", 0)
         stats = tui.quit()
         r["all_granted_ms"] = stats.get("all_granted_ms")
         r["redraws"] = stats.get("redraws")
         r["top_rows_redrawn"] = stats.get("top_rows_redrawn")
         r["other_rows_redrawn"] = stats.get("other_rows_redrawn")
-        # A baseline of the same launch without the messages: the rows below the bar redrawn by the launch itself.
-        quiet = Tui(ozchat, gateway.port, range(1, ROOMS + 1), tmp, "quiet")
-        quiet.keys("M-0")
-        wait_for(lambda: "10:r10" in quiet.screen() and f"{args.peers} peers online" in quiet.screen(), 60, 0.01)
-        settle(quiet.pid)
-        quiet_stats = quiet.quit()
-        r["quiet_top_rows_redrawn"] = quiet_stats.get("top_rows_redrawn")
-        r["quiet_other_rows_redrawn"] = quiet_stats.get("other_rows_redrawn")
         if r["single_room_messages_cpu_s"]:
             r["background_over_single_cpu"] = r["background_messages_cpu_s"] / r["single_room_messages_cpu_s"]
+            r["background_over_single_cpu_range"] = [min(backgrounds) / max(singles), max(backgrounds) / min(singles)]
     finally:
         for p in populations:
             p.stop()
@@ -150,6 +168,7 @@ def main():
     parser.add_argument("--peers", type=int, default=1000)
     parser.add_argument("--messages", type=int, default=5000)
     parser.add_argument("--phase-limit", type=float, default=180)
+    parser.add_argument("--repeat", type=int, default=3, help="rounds of messages in each phase (medians are reported)")
     args = parser.parse_args()
     binaries = [os.path.join(args.bin, name) for name in ("ozgate", "ozchat", "ozload")]
     with tempfile.TemporaryDirectory() as tmp:

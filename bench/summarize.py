@@ -89,8 +89,7 @@ def main():
         "client.rooms_background_5k_vs_single": rooms.get("background_over_single_cpu"),
         "client.rooms_background_5k_cpu_s": rooms.get("background_messages_cpu_s"),
         "client.rooms_single_5k_cpu_s": rooms.get("single_room_messages_cpu_s"),
-        "client.rooms_background_rows_below_bar": (rooms["other_rows_redrawn"] - rooms["quiet_other_rows_redrawn"])
-        if rooms.get("other_rows_redrawn") is not None and rooms.get("quiet_other_rows_redrawn") is not None else None,
+        "client.rooms_background_rows_below_bar": rooms.get("flood_other_rows_redrawn"),
         "client.rooms_launch_to_tenth_on_screen_ms": rooms.get("launch_to_tenth_roster_on_screen_ms"),
         # More detail.
         "gateway.storm_1000_frames_per_member": storm.get("frames_per_member_mean"),

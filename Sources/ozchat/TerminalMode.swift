@@ -39,19 +39,34 @@ enum TerminalMode {
             terminal: terminal, configuration: options.configuration, rooms: options.rooms,
             alerts: AlertSettings(words: file.highlights, bell: bell), savedRooms: saved, mouse: file.mouse,
             chatLogDirectory: file.logDirectory, resolveSaved: resolve, scrollback: options.scrollback)
+        // OZCHAT_STATS_FILE: the runtime's figures for benchmarks, at exit and whenever SIGUSR1 asks.
+        let statisticsPath = ProcessInfo.processInfo.environment["OZCHAT_STATS_FILE"]
+        var statisticsSignal: (any DispatchSourceSignal)?
+        if let path = statisticsPath {
+            runtime.onStatistics = { writeStatistics($0, to: path) }
+            signal(SIGUSR1, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: SIGUSR1, queue: .global())
+            source.setEventHandler { runtime.requestStatistics() }
+            source.resume()
+            statisticsSignal = source
+        }
+        defer { statisticsSignal?.cancel() }
         let signals = MainThreadWait.run { await QuitSignals.trap() }
         let quit = Task { if await signals.next() != nil { runtime.requestQuit() } }
         let statistics = runtime.run()
         quit.cancel()
         signals.release()
-        if let path = ProcessInfo.processInfo.environment["OZCHAT_STATS_FILE"] {
-            var text = "redraws=\(statistics.redraws)\nmax_redraws_per_second=\(statistics.maxRedrawsPerSecond)\n"
-            text += "top_rows_redrawn=\(statistics.topRowsRedrawn)\nother_rows_redrawn=\(statistics.otherRowsRedrawn)\n"
-            if let granted = statistics.allGranted {
-                text += "all_granted_ms=\(Double(granted.components.attoseconds) / 1e15 + Double(granted.components.seconds) * 1000)\n"
-            }
-            try? text.write(toFile: path, atomically: true, encoding: .utf8)
-        }
+        if let path = statisticsPath { writeStatistics(statistics, to: path) }
         return true
+    }
+
+    /// Writes the statistics as `key=value` lines (replacing the file).
+    static func writeStatistics(_ statistics: TUIRuntime.Statistics, to path: String) {
+        var text = "redraws=\(statistics.redraws)\nmax_redraws_per_second=\(statistics.maxRedrawsPerSecond)\n"
+        text += "top_rows_redrawn=\(statistics.topRowsRedrawn)\nother_rows_redrawn=\(statistics.otherRowsRedrawn)\n"
+        if let granted = statistics.allGranted {
+            text += "all_granted_ms=\(Double(granted.components.attoseconds) / 1e15 + Double(granted.components.seconds) * 1000)\n"
+        }
+        try? text.write(toFile: path, atomically: true, encoding: .utf8)
     }
 }

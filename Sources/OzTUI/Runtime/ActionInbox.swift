@@ -52,6 +52,22 @@ final class ActionInbox: @unchecked Sendable {
 
     var shouldQuit: Bool { lock.withLock { quitRequested } }
 
+    private var statisticsRequested = false
+
+    /// Asks the UI loop for its statistics now (a benchmark's SIGUSR1).
+    func requestStatistics() {
+        lock.withLock { statisticsRequested = true }
+        wake()
+    }
+
+    /// Whether statistics were asked for since the last call.
+    func takeStatisticsRequest() -> Bool {
+        lock.withLock {
+            defer { statisticsRequested = false }
+            return statisticsRequested
+        }
+    }
+
     private func wake() {
         var byte: UInt8 = 1
         _ = write(writeFD, &byte, 1)

@@ -77,6 +77,12 @@ public final class TUIRuntime: @unchecked Sendable {
     /// Asks the loop to quit gracefully; safe from any thread (signal handlers use it through a dispatch source).
     public func requestQuit() { inbox.requestQuit() }
 
+    /// Asks the loop to hand its statistics to `onStatistics` (on the loop's thread); safe from any thread.
+    public func requestStatistics() { inbox.requestStatistics() }
+
+    /// Called on the loop's thread with the statistics when `requestStatistics` asked for them (benchmarks).
+    public var onStatistics: (@Sendable (Statistics) -> Void)?
+
     /// Connects with the initial credentials and runs until the user quits. Call on the thread that made the terminal.
     @discardableResult
     public func run() -> Statistics {
@@ -100,6 +106,7 @@ public final class TUIRuntime: @unchecked Sendable {
                 if key == .resize { dispatch(.resize(terminal.size)) } else { dispatch(.key(key)) }
             }
             for action in inbox.drain() { dispatch(action) }
+            if inbox.takeStatisticsRequest() { onStatistics?(statistics) }
             let after = ContinuousClock.now
             if state.needsTicks, after - lastTick >= .milliseconds(250) {
                 lastTick = after
