@@ -107,7 +107,7 @@ struct OzChat: ParsableCommand {
     static var userName: String { ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "guest" }
 
     func run() throws {
-        let file = try loadConfig()
+        let (file, warnings) = try loadConfig()
         var rooms: [(savedName: String?, credentials: Credentials)] = []
         var embedded: LocalRoom.Joined?
         if let server, let token {
@@ -146,7 +146,7 @@ struct OzChat: ParsableCommand {
             }
         }
         keeper?.start()
-        let options = TerminalMode.Options(rooms: rooms, configuration: configuration, scrollback: scrollback, file: file)
+        let options = TerminalMode.Options(rooms: rooms, configuration: configuration, scrollback: scrollback, file: file, warnings: warnings)
         if !interactive || !TerminalMode.run(options) {
             let credentials = rooms[0].credentials
             let configuration = configuration
@@ -159,11 +159,11 @@ struct OzChat: ParsableCommand {
 
     /// Reads the config file (a missing default file is no error; a missing `--config FILE` is): a problem ends ozchat
     /// with exit 78 before anything else, warnings go to standard error.
-    func loadConfig() throws -> ClientConfigFile {
+    func loadConfig() throws -> (ClientConfigFile, [String]) {
         do {
             let (file, warnings) = try ClientConfigFile.load(path: configPath, required: config != nil)
             for warning in warnings { try? DescriptorWriter.standardError.write("ozchat: warning: \(warning)\n") }
-            return file
+            return (file, warnings)
         } catch {
             try? DescriptorWriter.standardError.write("ozchat: \(error)\n")
             throw ExitCode(78)

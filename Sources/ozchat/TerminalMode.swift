@@ -13,6 +13,8 @@ enum TerminalMode {
         var configuration: OzClientConfiguration
         var scrollback: Int
         var file: ClientConfigFile
+        /// Warnings about the config file (printed already; shown in the log pane too, which covers the terminal).
+        var warnings: [String] = []
     }
 
     /// Returns false (having shown nothing) when the terminal cannot run curses, so the caller can fall back to `--plain`.
@@ -39,6 +41,7 @@ enum TerminalMode {
             terminal: terminal, configuration: options.configuration, rooms: options.rooms,
             alerts: AlertSettings(words: file.highlights, bell: bell), savedRooms: saved, mouse: file.mouse,
             chatLogDirectory: file.logDirectory, resolveSaved: resolve, scrollback: options.scrollback)
+        for warning in options.warnings { runtime.notify("warning: \(warning)") }
         // OZCHAT_STATS_FILE: the runtime's figures for benchmarks, at exit and whenever SIGUSR1 asks.
         let statisticsPath = ProcessInfo.processInfo.environment["OZCHAT_STATS_FILE"]
         var statisticsSignal: (any DispatchSourceSignal)?

@@ -238,3 +238,28 @@ struct RoomBarRenderTests {
         #expect(RoomBarView.window(at: 3, state, columns: 60) != nil)
     }
 }
+
+/// The whole screen with three windows, exactly: the bar, the panes below it, the status and input lines.
+@Suite("Windows: a snapshot")
+struct WindowsSnapshotTests {
+    @Test func threeWindowsAt80x24() {
+        var state = WindowsTests.three()
+        _ = WindowsTests.say("hello lobby", in: 0, &state)
+        _ = WindowsTests.say("ops talk", in: 1, &state)
+        _ = WindowsTests.say("me? dev", in: 2, &state)
+        let terminal = InMemoryTerminal(size: WindowsTests.size)
+        Renderer.render(state, into: terminal)
+        let time = LogEntry.clockTime(Date(timeIntervalSince1970: 1_795_780_800))
+        let lines = terminal.lines.map { String($0.reversed().drop { $0 == " " }.reversed()) }
+        let pane = String(repeating: " ", count: 63) + "│"
+        let expected =
+            [" 1:lobby  2:ops(1)  3:dev(!1)", pane + " #lobby · 1", pane + " ·  Me*    Me000"] + Array(repeating: pane, count: 16) + [
+                "\(time) -!- ACCESS_GRANTED: you are Me000 in lobby            │",
+                "\(time) -!- 0 peers here                                      │",
+                "\(time) <Ann> hello lobby                                     │",
+                " ACCESS_GRANTED  a.example:7779 │ Me (Me000) │ 0 peers online",
+                ">",
+            ]
+        #expect(lines == expected, "\(lines.joined(separator: "\n"))")
+    }
+}

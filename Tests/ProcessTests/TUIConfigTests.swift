@@ -51,8 +51,8 @@ struct TUIConfigTests {
             """)
         let bob = try ChildProcess("ozchat", ["--plain", "127.0.0.1:\(gate.port)", "ops-tok", "--nick", "Bob"], environment: gate.environment)
         try await bob.waitForLine("granted", timeout: .seconds(30)) { $0.contains(" ACCESS_GRANTED ") }
-        for n in 1...30 { bob.type("old line \(n)") }
-        try await bob.waitForLine("the last echo", timeout: .seconds(30)) { $0.hasSuffix("<Bob> old line 30") }
+        for n in 1...60 { bob.type("old line \(n)") }
+        try await bob.waitForLine("the last echo", timeout: .seconds(30)) { $0.hasSuffix("<Bob> old line 60") }
 
         try await tmux.start(
             "ann", columns: 100, rows: 30, command: [ChildProcess.executable("ozchat").path, "--config", config], environment: gate.environment)
@@ -65,11 +65,13 @@ struct TUIConfigTests {
 
         // Alt-2, then Ctrl-R finds an old message from the history fetched on joining.
         try await tmux.press("ann", "M-2")
-        _ = try await tmux.waitForScreen("ann", "ops shown", timeout: .seconds(10)) { $0.contains("#ops") }
+        let ops = try await tmux.waitForScreen("ann", "ops shown", timeout: .seconds(10)) { $0.contains("#ops") && $0.contains("old line 60") }
+        #expect(!ops.contains("old line 7\n") && !ops.contains("old line 7 "), "already on screen:\n\(ops)")
         try await tmux.press("ann", "C-r")
-        try await tmux.type("ann", "line 7")
+        try await tmux.type("ann", "old line 7")
         try await tmux.waitForScreen("ann", "the old message found", timeout: .seconds(10)) {
-            $0.contains("search (Ctrl-R") && $0.contains("old line 7")
+            $0.contains("search (Ctrl-R")
+                && $0.split(separator: "\n").contains { $0.contains("<Bob> old line 7 ") || $0.hasSuffix("<Bob> old line 7") }
         }
         try await tmux.press("ann", "Escape")
         _ = try await tmux.waitForScreen("ann", "the search ended", timeout: .seconds(10)) { !$0.contains("search (Ctrl-R") }

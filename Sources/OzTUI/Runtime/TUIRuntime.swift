@@ -77,6 +77,9 @@ public final class TUIRuntime: @unchecked Sendable {
     /// Asks the loop to quit gracefully; safe from any thread (signal handlers use it through a dispatch source).
     public func requestQuit() { inbox.requestQuit() }
 
+    /// Shows a line of information in the window on screen (e.g. a warning about the config file); safe from any thread.
+    public func notify(_ text: String) { inbox.post(.notice(text)) }
+
     /// Asks the loop to hand its statistics to `onStatistics` (on the loop's thread); safe from any thread.
     public func requestStatistics() { inbox.requestStatistics() }
 
