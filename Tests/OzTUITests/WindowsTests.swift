@@ -72,6 +72,19 @@ struct WindowsTests {
         #expect(Self.say("me me me", in: 1, &state) == [])
     }
 
+    @Test func storedMessagesThatNameUsAreDrawnHighlightedButCountNowhere() {
+        var state = Self.three()
+        let ops = state.windows[1].id
+        let stored = [
+            ChatMessage(id: "s1", from: "Bob01", to: "*", text: "me: yesterday's question", ts: ""),
+            ChatMessage(id: "s2", from: "Bob01", to: "*", text: "unrelated", ts: ""),
+        ]
+        _ = state.reduce(.room(ops, .history(HistoryBatch(kind: .recent, messages: stored, more: false, oldestID: "s1"))))
+        let entries = state.windows[1].log.entries.filter { $0.origin == .history }
+        #expect(entries.map(\.highlight) == [true, false])
+        #expect(state.windows[1].highlights == 0 && state.windows[1].activity == 0)
+    }
+
     @Test func wordsMatchWholeAndInAnyCase() {
         let alerts = AlertSettings(words: ["deploy"])
         #expect(alerts.highlights("Ann: hi", nickname: "ann"))

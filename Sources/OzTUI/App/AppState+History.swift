@@ -47,10 +47,13 @@ extension AppState {
         let own = message.from == myNumber
         let nick = own ? credentials.nickname : PlainFormatter.senderName(message)
         let date = WireTimestamp.date(from: message.ts) ?? self.date
-        return LogEntry(
+        var entry = LogEntry(
             date: date, kind: .message(nick: VisibleText.sanitize(nick), colorKey: nick, isPrivate: false, privateTarget: nil, isOwn: own),
             text: VisibleText.sanitize(message.text), origin: .history, id: message.isRoomMessage ? message.id : nil,
             today: self.date)
+        // Drawn highlighted like a live one that names us; counted nowhere (history adds no activity).
+        entry.highlight = !own && alerts.highlights(message.text, nickname: credentials.nickname)
+        return entry
     }
 
     /// PgUp that reaches the oldest line asks for the page before it (one request at a time), while the gateway has
