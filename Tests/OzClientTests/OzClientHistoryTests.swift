@@ -101,6 +101,8 @@ struct OzClientHistoryTests {
         try await bobEvents.wait(for: "confirmed") { $0 == .confirmed(nonce: nonce) }
         try await bob.send("next")
         try await annEvents.wait(for: "next at Ann") { $0.chat?.text == "next" }
+        // Ann may get it before Bob's own echo comes back: Bob's "next" is pending until then.
+        try await bobEvents.wait(for: "echo of next at Bob") { $0.chat?.text == "next" }
         let copies = annEvents.events.filter { $0.chat?.text == "echo lost" }
         #expect(copies.count == 1)
         #expect(await bob.pendingMessages.map(\.text) == [])
@@ -149,6 +151,8 @@ struct OzClientHistoryTests {
         try await bobEvents.wait(for: "echo of the resend") { $0.chat?.nonce == nonce }
         try await bob.send("next")
         try await annEvents.wait(for: "next at Ann") { $0.chat?.text == "next" }
+        // Ann may get it before Bob's own echo comes back: Bob's "next" is pending until then.
+        try await bobEvents.wait(for: "echo of next at Bob") { $0.chat?.text == "next" }
         let texts = annEvents.events.compactMap { $0.chat?.text }.filter { $0 == "never arrived" || $0 == "next" }
         #expect(texts == ["never arrived", "next"])
         #expect(await bob.pendingMessages.isEmpty)
