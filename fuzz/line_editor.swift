@@ -32,7 +32,10 @@ struct Script {
 }
 
 /// Keys the editor leaves to the app.
-let otherKeys: [Key] = [.enter, .tab, .backTab, .escape, .up, .down, .pageUp, .pageDown, .function(1), .resize, .control("x"), .control("l")]
+let otherKeys: [Key] = [
+    .enter, .tab, .backTab, .escape, .up, .down, .pageUp, .pageDown, .function(1), .resize, .control("x"), .control("l"), .control("r"),
+    .alt("1"), .alt("a"), .altLeft, .altRight, .mouse(MouseEvent(.click, row: 0, column: 3)), .mouse(MouseEvent(.wheelUp, row: 2, column: 1)),
+]
 
 /// The scalars of the graphemes `range` of `text`.
 func scalars(_ text: String, _ range: Range<Int>) -> [Unicode.Scalar] {
