@@ -116,3 +116,32 @@ struct LogMemoryTests {
         #expect(!state.log.entries.contains { $0.kind.isUnloaded(before: before) })
     }
 }
+
+/// The "new" marker of a window keeps pointing at itself while unloading and refetching move the lines around it.
+@Suite("Log memory: the new marker")
+struct LogMemoryMarkerTests {
+    @Test func theNewMarkerIsMovedNotDuplicatedAfterPagesWereUnloadedAboveIt() {
+        var state = AppState(
+            rooms: [(nil, WindowsTests.credentials("a:1")), (nil, WindowsTests.credentials("b:1"))], size: TerminalSize(rows: 12, columns: 60),
+            logCapacity: 300)
+        let second = state.windows[1].id
+        for (index, room) in ["one", "two"].enumerated() {
+            _ = state.reduce(.room(state.windows[index].id, .connectionState(.accessGranted(phoneNumber: "Me00\(index)", room: room))))
+            _ = state.reduce(.room(state.windows[index].id, .rosterSynced(peers: 0)))
+        }
+        _ = state.reduce(.room(second, AppStateHistoryTests.recent(1_901...2_000, more: true)))
+        _ = state.reduce(.key(.alt("2")))
+        _ = state.reduce(.key(.alt("1")))
+        _ = WindowsTests.say("while away", in: 1, &state)  // the marker, above it
+        _ = state.reduce(.key(.alt("2")))
+        var store = LogMemoryTests.Store(count: 2_000)
+        LogMemoryTests.press(.pageUp, 200, &state, &store)  // pages in, and unloads stored runs below the view
+        #expect(state.log.entries.contains { if case .unloaded = $0.kind { true } else { false } })
+        _ = state.reduce(.key(.alt("1")))
+        _ = WindowsTests.say("later", in: 1, &state)
+        let texts = state.windows[1].log.entries.map(\.text)
+        #expect(texts.filter { $0 == AppState.newMarkerText }.count == 1, "\(texts.suffix(6))")
+        #expect(texts.suffix(2) == [AppState.newMarkerText, "later"])
+        #expect(texts.contains("while away"))
+    }
+}

@@ -108,11 +108,12 @@ extension AppState {
         historyMore = true
     }
 
-    /// Moves every anchor index past `index` (a log index as anchors count) by `delta`: the scroll anchor and the
-    /// pending messages' lines.
+    /// Moves every anchor index past `index` (a log index as anchors count) by `delta`: the scroll anchor, the
+    /// pending messages' lines and the "new" marker.
     mutating func shiftIndices(after index: Int, by delta: Int) {
         guard delta != 0 else { return }
         if let anchor = scrollAnchor, anchor.entry > index { scrollAnchor?.entry = anchor.entry + delta }
+        if let marker = windows[acting].newMarker, marker > index { windows[acting].newMarker = marker + delta }
         for (nonce, entry) in pendingEntries where entry > index { pendingEntries[nonce] = entry + delta }
     }
 

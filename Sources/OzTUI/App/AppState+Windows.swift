@@ -64,8 +64,10 @@ extension AppState {
     mutating func markNewIfLeft() {
         guard actingInBackground, windows[acting].markNewOnNextLine else { return }
         windows[acting].markNewOnNextLine = false
-        if let old = windows[acting].newMarker, log.update(at: old, { _ in }) {
-            let position = old - log.dropped
+        // The old marker goes (only if that line is still it: it may have scrolled out of the log's capacity).
+        if let old = windows[acting].newMarker, case let position = old - log.dropped, log.entries.indices.contains(position),
+            log.entries[position].kind == .marker, log.entries[position].text == Self.newMarkerText
+        {
             log.replace(position..<(position + 1), with: [])
             shiftIndices(after: old, by: -1)
         }
