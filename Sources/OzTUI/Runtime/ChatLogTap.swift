@@ -21,15 +21,17 @@ struct ChatLogTap {
             formatters[id] = nil
             return
         }
+        // Every event goes through the formatter, so it knows who is there (a snapshot's peers name later messages,
+        // private ones too, which carry no sender properties); only some are written.
+        var formatter = formatters[id] ?? PlainFormatter(myNick: window.credentials.nickname)
+        formatter.myNick = window.credentials.nickname
+        let lines = formatter.lines(for: event, at: date)
+        formatters[id] = formatter
         switch event {
         case .clientState where window.syncing != nil: return
         case .history(let batch) where batch.kind != .resumed: return
         default: break
         }
-        var formatter = formatters[id] ?? PlainFormatter(myNick: window.credentials.nickname)
-        formatter.myNick = window.credentials.nickname
-        let lines = formatter.lines(for: event, at: date)
-        formatters[id] = formatter
         guard let directory = Self.directory(window) else { return }
         for line in lines { writer.append(date: date, room: directory, line: line) }
     }
