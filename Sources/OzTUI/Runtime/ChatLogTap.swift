@@ -23,10 +23,10 @@ struct ChatLogTap {
         }
         // Every event goes through the formatter, so it knows who is there (a snapshot's peers name later messages,
         // private ones too, which carry no sender properties); only some are written.
-        var formatter = formatters[id] ?? PlainFormatter(myNick: window.credentials.nickname)
-        formatter.myNick = window.credentials.nickname
-        let lines = formatter.lines(for: event, at: date)
-        formatters[id] = formatter
+        // In place: a formatter copied out of the dictionary would copy its table of peers on every event (a
+        // 50,000-peer snapshot then took minutes).
+        formatters[id, default: PlainFormatter(myNick: window.credentials.nickname)].myNick = window.credentials.nickname
+        let lines = formatters[id, default: PlainFormatter(myNick: window.credentials.nickname)].lines(for: event, at: date)
         switch event {
         case .clientState where window.syncing != nil: return
         case .history(let batch) where batch.kind != .resumed: return
