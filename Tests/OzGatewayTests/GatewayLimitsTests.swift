@@ -60,7 +60,12 @@ struct GatewayLimitsTests {
 
     @Test func connectionsPerIPAreCappedAndFreedOnClose() async throws {
         let logs = CapturedLog()
-        try await TestGateway.with(Self.limits { $0.connectionsPerIP = 2 }, logs: logs) { gateway in
+        // The sockets never log in: a long connect deadline keeps them counted however slow the machine is.
+        let configure: (inout GatewayConfiguration) -> Void = {
+            Self.limits { $0.connectionsPerIP = 2 }(&$0)
+            $0.handshakeTimeout = .seconds(300)
+        }
+        try await TestGateway.with(configure, logs: logs) { gateway in
             let a = try await TestSocket.connect(port: gateway.port)
             let b = try await TestSocket.connect(port: gateway.port)
             let (status, body) = try await Self.httpStatus(port: gateway.port)

@@ -60,6 +60,9 @@ struct PeerAddressTests {
         try await TestGateway.with(
             { configuration in
                 configuration.host = "::"
+                // The sockets below never log in: on a loaded machine the default 10 s connect deadline could close
+                // one (freeing its place) before the refused connection arrives (failed once in CI).
+                configuration.handshakeTimeout = .seconds(300)
                 GatewayLimitsTests.limits { $0.connectionsPerIP = 1 }(&configuration)
             }, logs: logs
         ) { gateway in
