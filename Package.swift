@@ -31,6 +31,8 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         // The gateway's message store (README, "History"): chosen over sqlite-nio, measured.
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        // Gateways in a cluster (issue 15): PostgreSQL keeps rooms, presence and history; LISTEN/NOTIFY between nodes.
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         .target(name: "OzProtocol", swiftSettings: strict),
@@ -84,6 +86,18 @@ let package = Package(
         ),
         .systemLibrary(name: "CNcursesw", providers: [.apt(["libncurses-dev"])]),
         .systemLibrary(name: "CMalloc"),
+        // A gateway node's link to its cluster's PostgreSQL: the versioned schema, and (to come) rooms, presence, order.
+        .target(
+            name: "OzCluster",
+            dependencies: [
+                "OzProtocol",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "OzTUI",
             dependencies: ["OzProtocol", "OzClient", "CNcursesw"],
@@ -178,6 +192,14 @@ let package = Package(
             ],
             swiftSettings: strict),
         .testTarget(name: "OzProtocolTests", dependencies: ["OzProtocol"], swiftSettings: strict),
+        .testTarget(
+            name: "OzClusterTests",
+            dependencies: [
+                "OzCluster", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "OzGatewayTests",
             dependencies: [

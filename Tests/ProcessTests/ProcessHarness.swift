@@ -1,5 +1,6 @@
 import Foundation
 import NIOConcurrencyHelpers
+import TestSupport
 
 /// Runs the package's executables (built next to the tests in `.build/debug`) as a user would, with pipes for their
 /// standard streams, and waits on what they print.
@@ -122,24 +123,9 @@ final class ChildProcess: @unchecked Sendable {
     }
 }
 
+/// The process tests' temporary folders and ports: TestSupport's (shared with the cluster tests), reachable from every
+/// file of this target without importing TestSupport in each.
 enum TemporaryFolder {
-    static func make() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("oz-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
-
-    /// A port free right now.
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
+    static func make() throws -> URL { try TestSupport.TemporaryFolder.make() }
+    static func freePort() throws -> Int { try TestSupport.TemporaryFolder.freePort() }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// A private tmux server (its own socket, no user config) for end-to-end tests of the real ncursesw UI:
 /// programs run in real terminals, keys go in with `send-keys`, and the screen comes back with `capture-pane`.
@@ -30,27 +31,12 @@ final class Tmux: @unchecked Sendable {
         return text
     }
 
-    /// Runs a command with posix_spawn and waitpid, its output going to a file (not a pipe: the tmux server that the
-    /// first command forks inherits the descriptor and would hold a pipe open forever).
+    /// Runs a command to its end (TestSupport's `Spawn`: output to a file, since the tmux server that the first command
+    /// forks would hold a pipe open forever).
     static func spawn(_ arguments: [String]) throws -> (Int32, String) {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tmux-\(UUID().uuidString)").path
-        defer { unlink(path) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
-        var pid: pid_t = 0
-        let spawned = posix_spawnp(&pid, arguments[0], &actions, nil, argv, environ)
-        guard spawned == 0 else { throw Failure(description: "cannot run \(arguments[0]): \(String(cString: strerror(spawned)))") }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-        let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-        let exited = (status & 0x7f) == 0
-        return (exited ? (status >> 8) & 0xff : 128 + (status & 0x7f), text)
+        let (status, output) = Spawn.run(arguments)
+        if status == 127, output.hasPrefix("cannot run") { throw Failure(description: output) }
+        return (status, output)
     }
 
     /// Starts `command` in a new detached session of the given size.
