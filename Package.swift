@@ -91,7 +91,9 @@ let package = Package(
             name: "OzCluster",
             dependencies: [
                 "OzProtocol",
+                "OzGateway",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -107,6 +109,7 @@ let package = Package(
             name: "ozgate",
             dependencies: [
                 "OzGateway",
+                "OzCluster",
                 "OzGatewayLifetime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -195,7 +198,9 @@ let package = Package(
         .testTarget(
             name: "OzClusterTests",
             dependencies: [
-                "OzCluster", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio"),
+                "OzCluster", "OzGateway", "OzProtocol", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strict
@@ -204,6 +209,7 @@ let package = Package(
             name: "OzGatewayTests",
             dependencies: [
                 "OzGateway",
+                "OzCluster",
                 "OzProtocol",
                 "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),

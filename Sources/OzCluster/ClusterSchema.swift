@@ -16,13 +16,30 @@ public enum ClusterSchema {
         1: [
             "CREATE TABLE oz_schema (version integer NOT NULL)",
             "INSERT INTO oz_schema (version) VALUES (0)",
+            // A node's incarnation: a new one every time a node registers (at start, and after it was reaped). The
+            // node holds a session-level advisory lock on its incarnation while it lives.
+            "CREATE SEQUENCE oz_incarnations",
+            "CREATE TABLE oz_nodes (incarnation bigint PRIMARY KEY, node text NOT NULL, started timestamptz NOT NULL DEFAULT now())",
             // One row per room: its order (the counter every room event takes in its transaction, so that the
-            // numbers follow commit order) and the highest seq pruned from history.
-            "CREATE TABLE oz_rooms (room text PRIMARY KEY, last_seq bigint NOT NULL DEFAULT 0, floor bigint NOT NULL DEFAULT 0)",
-            // Stored room messages (OzWire v1.1 StoredMessage JSON), as in the SQLite store.
+            // numbers follow commit order), the epoch its message ids start with, and the highest seq pruned.
             """
-            CREATE TABLE oz_messages (room text NOT NULL, seq bigint NOT NULL, ts bigint NOT NULL, body bytea NOT NULL,
-            PRIMARY KEY (room, seq))
+            CREATE TABLE oz_rooms (room text PRIMARY KEY, epoch text NOT NULL, last_seq bigint NOT NULL DEFAULT 0,
+            floor bigint NOT NULL DEFAULT 0)
+            """,
+            // Who is online, on which node: a number is in one room at a time, cluster-wide.
+            """
+            CREATE TABLE oz_members (number text PRIMARY KEY, room text NOT NULL, incarnation bigint NOT NULL,
+            session bigint NOT NULL, joined bigint NOT NULL, drawn boolean NOT NULL, online bytea NOT NULL,
+            offline bytea NOT NULL)
+            """,
+            "CREATE INDEX oz_members_room ON oz_members (room, joined)",
+            "CREATE INDEX oz_members_incarnation ON oz_members (incarnation)",
+            // Every room event in the room's order: presence, room messages (the stored history) and private
+            // messages. Nodes apply them by seq; a node that missed notifications reads what it missed from here.
+            """
+            CREATE TABLE oz_events (room text NOT NULL, seq bigint NOT NULL, kind smallint NOT NULL, number text NOT NULL,
+            target text NOT NULL, incarnation bigint NOT NULL, session bigint NOT NULL, ts bigint NOT NULL,
+            body bytea NOT NULL, PRIMARY KEY (room, seq))
             """,
         ]
     ]

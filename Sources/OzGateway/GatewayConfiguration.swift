@@ -35,6 +35,8 @@ public struct GatewayConfiguration: Sendable {
     public var tls: GatewayTLS?
     /// Where room messages are kept (OzWire v1.1); nil keeps none. The gateway closes it at shutdown.
     public var history: GatewayHistory?
+    /// Builds the rooms when they live elsewhere (a cluster node, OzCluster); nil: this process keeps them.
+    package var roomProvider: (any RoomProvider)?
 
     public init(
         host: String = "127.0.0.1",

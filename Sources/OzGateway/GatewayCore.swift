@@ -10,7 +10,7 @@ import OzProtocol
 /// (for graceful shutdown).
 final class GatewayCore: Sendable {
     let configuration: GatewayConfiguration
-    let rooms: [String: Room]
+    let rooms: [String: any ChatRoom]
     let numbers: NumberRegistry
     let threadPool: NIOThreadPool
     let logger: Logger
@@ -30,13 +30,17 @@ final class GatewayCore: Sendable {
         self.passwordChecks = PasswordCheckQueue(capacity: configuration.limits.maxPendingPasswordChecks, logger: logger)
         let numbers = NumberRegistry(reserved: Set(configuration.directory.extensions.keys))
         self.numbers = numbers
-        var rooms: [String: Room] = [:]
+        var rooms: [String: any ChatRoom] = [:]
         // Drawn numbers are 5 characters; an extension's is its own.
         let longestNumber = configuration.directory.extensions.keys.map(SnapshotBudget.jsonBytes).reduce(SnapshotBudget.jsonBytes("XXXXX"), max)
         let history = configuration.history.flatMap { $0.retention.keepsHistory ? $0 : nil }
         self.history = history
+        var budgets: [String: SnapshotBudget] = [:]
         for line in configuration.directory.lines {
-            let budget = SnapshotBudget(snapshotLimit: configuration.limits.maxSnapshotBytes, room: line.name, longestNumber: longestNumber)
+            budgets[line.name] = SnapshotBudget(snapshotLimit: configuration.limits.maxSnapshotBytes, room: line.name, longestNumber: longestNumber)
+        }
+        for line in configuration.directory.lines where configuration.roomProvider == nil {
+            let budget = budgets[line.name]!
             let roomHistory = history.map {
                 RoomHistory(
                     room: line.name, epoch: $0.writer.store.epoch, capacity: min(RoomHistory.maxResume, $0.retention.messagesPerRoom),
@@ -46,6 +50,10 @@ final class GatewayCore: Sendable {
                 name: line.name, eventLoop: group.next(), presenceWindow: configuration.presenceWindow,
                 memberLimit: configuration.limits.maxMembersPerRoom, snapshotBudget: budget, history: roomHistory, writer: history?.writer
             ) { numbers.release($0) }
+        }
+        if let provider = configuration.roomProvider {
+            rooms = provider.makeRooms(
+                RoomSetup(group: group, configuration: configuration, budgets: budgets, releaseNumber: { numbers.release($0) }, logger: logger))
         }
         self.rooms = rooms
         if history != nil {
@@ -66,10 +74,10 @@ final class GatewayCore: Sendable {
 
     /// Prunes every room's stored history now (in the background, on the store's thread) and tells each room what
     /// left its store. `done` runs on the store's thread after the pass.
-    static func pruneHistory(_ history: GatewayHistory?, rooms: [String: Room], done: @escaping @Sendable () -> Void = {}) {
+    static func pruneHistory(_ history: GatewayHistory?, rooms: [String: any ChatRoom], done: @escaping @Sendable () -> Void = {}) {
         guard let history else { return done() }
         history.prune(rooms: Array(rooms.keys), done: done) { name, seq in
-            guard let room = rooms[name] else { return }
+            guard let room = rooms[name] as? Room else { return }
             room.eventLoop.execute { room.historyPruned(through: seq) }
         }
     }
@@ -116,6 +124,7 @@ final class GatewayCore: Sendable {
         for connection in open {
             _ = try? await connection.channel.closeFuture.get()
         }
+        await configuration.roomProvider?.gatewayClosed()
         // Every accepted message is queued for the store by now: write them, then close it.
         pruneTask?.cancel()
         if let history = configuration.history {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import NIOCore
+import OzCluster
 import OzGateway
 import OzGatewayLifetime
 import OzProtocol
@@ -35,8 +36,14 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "PEM certificate chain (leaf first) to serve wss:// instead of ws:// (needs --tls-key).") var tlsCert: String?
     @Option(help: "PEM private key (unencrypted) for --tls-cert.") var tlsKey: String?
     @Option(help: "Where to keep room messages: sqlite:PATH or memory.") var store: String?
+    @Option(help: "Run as a node of a cluster whose rooms are kept in this PostgreSQL: postgres://USER@HOST:PORT/DB.")
+    var cluster: String?
+    @Option(help: "This node's name in the cluster (default: host name and process id).") var nodeId: String?
 
     func validate() throws {
+        if cluster != nil, store != nil {
+            throw ValidationError("--cluster keeps history in PostgreSQL: give --cluster or --store, not both")
+        }
         if (tlsCert == nil) != (tlsKey == nil) {
             throw ValidationError("give both --tls-cert and --tls-key (to serve wss://), or neither (to serve ws://)")
         }
@@ -57,6 +64,8 @@ struct Serve: AsyncParsableCommand {
         var historySettings = HistorySettings(store: .sqlite(path: LocalGatewayFile.historyPath(besideTokenFile: tokenFile)))
         var limits = GatewayLimits.standard
         var handshakeTimeout = TimeAmount.seconds(10)
+        var clusterURL = cluster
+        var clusterNodeID = nodeId
         if let config {
             do {
                 let file = try GatewayConfigFile.load(path: config)
@@ -64,6 +73,13 @@ struct Serve: AsyncParsableCommand {
                 limits = file.limits
                 historySettings = file.history
                 if let seconds = file.handshakeTimeout { handshakeTimeout = .seconds(Int64(seconds)) }
+                if let fileCluster = file.cluster {
+                    if store != nil { throw ValidationError("\(config) has a [cluster]: --store cannot be given with it") }
+                    clusterURL = clusterURL ?? fileCluster.url
+                    clusterNodeID = clusterNodeID ?? fileCluster.nodeID
+                }
+            } catch let error as ValidationError {
+                throw error
             } catch {
                 complain("ozgate: config error: \(error)")
                 throw ExitCode(78)
@@ -92,19 +108,26 @@ struct Serve: AsyncParsableCommand {
             }
         }
         let logger = Logger(label: "ozgate")
-        let history: GatewayHistory?
-        do {
-            history = try HistoryStores.open(settings: historySettings, rooms: directory.lines.map(\.name), logger: logger)
-        } catch {
-            complain("ozgate: history store error: \(error)")
-            throw ExitCode(78)
+        var history: GatewayHistory?
+        var clusterNode: ClusterNode?
+        if let clusterURL {
+            clusterNode = try await Self.joinCluster(
+                url: clusterURL, nodeID: clusterNodeID ?? Self.defaultNodeID, lines: directory.lines.map(\.name), logger: logger)
+        } else {
+            do {
+                history = try HistoryStores.open(settings: historySettings, rooms: directory.lines.map(\.name), logger: logger)
+            } catch {
+                complain("ozgate: history store error: \(error)")
+                throw ExitCode(78)
+            }
         }
 
         if noLimits { limits = .unlimited }
-        let gatewayConfiguration = GatewayConfiguration(
+        var gatewayConfiguration = GatewayConfiguration(
             host: host, port: port, directory: directory,
             pingInterval: .nanoseconds(Int64(pingInterval * 1e9)), pingTimeout: .nanoseconds(Int64(pingTimeout * 1e9)),
             handshakeTimeout: handshakeTimeout, limits: limits, tls: tls, history: history)
+        gatewayConfiguration.roomProvider = clusterNode
         let gateway = Gateway(configuration: gatewayConfiguration, logger: logger)
         let (host, tokenFile) = (host, tokenFile)
         let service = GatewayService(
@@ -134,6 +157,33 @@ struct Serve: AsyncParsableCommand {
             try await GatewayLifetime.run([service], logger: logger)
         } catch let error as GatewayService.CannotListen {
             complain("ozgate: cannot listen on \(host):\(port): \(error.underlying)")
+            throw ExitCode(69)
+        }
+    }
+}
+
+extension Serve {
+    /// `HOST-PID`: unique among the nodes running at once.
+    static var defaultNodeID: String { "\(ProcessInfo.processInfo.hostName)-\(getpid())" }
+
+    /// Connects to the cluster's PostgreSQL and registers this node. Exit 64 for a bad URL, 78 for a schema this build
+    /// cannot use, 69 when PostgreSQL cannot be reached.
+    static func joinCluster(url: String, nodeID: String, lines: [String], logger: Logger) async throws -> ClusterNode {
+        let location: ClusterLocation
+        do {
+            location = try ClusterLocation(url)
+        } catch {
+            throw ValidationError("--cluster: \(error)")
+        }
+        do {
+            let node = try await ClusterNode.start(location: location, nodeID: nodeID, lines: lines, logger: logger)
+            say("cluster node \(nodeID) (incarnation \(node.incarnation)) on \(location)")
+            return node
+        } catch let failure as ClusterSchema.Failure {
+            complain("ozgate: cluster error: \(failure)")
+            throw ExitCode(78)
+        } catch {
+            complain("ozgate: cannot reach the cluster's PostgreSQL at \(location): \(String(reflecting: error))")
             throw ExitCode(69)
         }
     }

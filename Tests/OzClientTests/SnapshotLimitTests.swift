@@ -39,7 +39,7 @@ struct SnapshotLimitTests {
     @Test func theLastJoinerThatFitsGetsA16MiBSnapshotAndTheNextIsDeniedNotRetried() async throws {
         let gateway = try await ClientTestGateway.start()
         let core = gateway.core
-        let room = try #require(core.rooms["lobby"])
+        let room = try #require(core.rooms["lobby"] as? Room)
         // Big entries first, then smaller ones, so a few dozen joins fill 16 MiB to within one 4 KiB entry.
         var members = try await Self.fill(room, core: core, padding: 1 << 20)
         members += try await Self.fill(room, core: core, padding: 64 << 10)

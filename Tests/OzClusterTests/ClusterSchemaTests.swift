@@ -43,7 +43,7 @@ struct ClusterSchemaTests {
             #expect(try await ClusterSchema.prepare(connection, logger: logger) == 0)
             #expect(try await ClusterSchema.currentVersion(connection, logger: logger) == ClusterSchema.version)
             #expect(try await ClusterSchema.prepare(connection, logger: logger) == ClusterSchema.version)
-            try await connection.query("INSERT INTO oz_rooms (room) VALUES ('lobby')", logger: logger)
+            try await connection.query("INSERT INTO oz_rooms (room, epoch) VALUES ('lobby', 'abcd')", logger: logger)
         }
     }
 

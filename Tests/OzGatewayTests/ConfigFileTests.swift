@@ -332,3 +332,24 @@ private func temporaryFile(_ bytes: [UInt8]) throws -> String {
         #expect(error?.description.hasPrefix("\(path):4: unknown key 'bogus'") == true)
     }
 }
+
+@Suite struct ConfigFileClusterTests {
+    @Test func aClusterTableNamesThePostgresURLAndTheNode() throws {
+        let file = try parse("[[line]]\nname = \"a\"\ntoken = \"t\"\n[cluster]\nurl = \"postgres://oz@db:5432/chat\"\nnode_id = \"n1\"\n")
+        #expect(file.cluster?.url == "postgres://oz@db:5432/chat")
+        #expect(file.cluster?.nodeID == "n1")
+        #expect(try parse("[[line]]\nname = \"a\"\ntoken = \"t\"\n").cluster == nil)
+    }
+
+    @Test func aClusterWithAHistoryStoreOrUnknownKeysIsAnError() {
+        let store = #expect(throws: ConfigError.self) {
+            try parse("[[line]]\nname = \"a\"\ntoken = \"t\"\n[history]\nstore = \"memory\"\n[cluster]\nurl = \"postgres://oz@db/chat\"\n")
+        }
+        #expect(store?.message.contains("remove 'store' from [history]") == true)
+        #expect(store?.line == 4)
+        let unknown = #expect(throws: ConfigError.self) { try parse("[[line]]\nname = \"a\"\ntoken = \"t\"\n[cluster]\nhost = \"db\"\n") }
+        #expect(unknown?.message.contains("host") == true, "\(String(describing: unknown))")
+        let missing = #expect(throws: ConfigError.self) { try parse("[[line]]\nname = \"a\"\ntoken = \"t\"\n[cluster]\nnode_id = \"x\"\n") }
+        #expect(missing?.message.contains("'url'") == true, "\(String(describing: missing))")
+    }
+}

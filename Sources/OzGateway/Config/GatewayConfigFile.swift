@@ -61,6 +61,13 @@ public struct GatewayConfigFile: Sendable, Equatable {
     public var handshakeTimeout: Int?
     /// The `[history]` table: where messages are kept and for how long.
     public var history: HistorySettings
+    /// The `[cluster]` table: the PostgreSQL URL (`url`) and this node's name (`node_id`), when given.
+    public var cluster: (url: String, nodeID: String?)?
+
+    public static func == (a: GatewayConfigFile, b: GatewayConfigFile) -> Bool {
+        a.lines == b.lines && a.extensions == b.extensions && a.limits == b.limits && a.handshakeTimeout == b.handshakeTimeout
+            && a.history == b.history && a.cluster?.url == b.cluster?.url && a.cluster?.nodeID == b.cluster?.nodeID
+    }
 
     /// Memberwise initializer.
     public init(
@@ -144,12 +151,20 @@ private struct ConfigSchema {
         var limits = GatewayLimits.standard
         var handshakeTimeout: Int?
         var history = HistorySettings()
+        var cluster: (url: String, nodeID: String?)?
+        var historyStoreLine: Int?
         for table in document.tables {
             switch (table.name, table.kind) {
+            case ("cluster", .table):
+                let reader = try TableReader(table, allowed: ["url", "node_id"], schema: self)
+                let url = try reader.requiredString("url").0
+                let nodeID = table["node_id"] == nil ? nil : try reader.requiredString("node_id").0
+                cluster = (url, nodeID)
             case ("limits", .table):
                 (limits, handshakeTimeout) = try readLimits(table)
             case ("history", .table):
                 history = try readHistory(table)
+                if table["store"] != nil { historyStoreLine = table.line }
             case ("line", .arrayElement):
                 let (entry, nameLine) = try readLine(table)
                 if let first = lineNames[entry.name] {
@@ -166,20 +181,26 @@ private struct ConfigSchema {
                 extensions.append((entry, refLine))
             case ("line", _), ("extension", _):
                 throw fail(table.line, "\(table.displayName) must be written as an array of tables: [[\(table.name)]]")
-            case ("limits", _), ("history", _):
+            case ("limits", _), ("history", _), ("cluster", _):
                 throw fail(table.line, "[[\(table.name)]] must be a single table: [\(table.name)]")
             default:
-                throw fail(table.line, "unknown table \(table.displayName); allowed tables: [[line]], [[extension]], [limits], [history]")
+                throw fail(
+                    table.line, "unknown table \(table.displayName); allowed tables: [[line]], [[extension]], [limits], [history], [cluster]")
             }
         }
         guard !lines.isEmpty else {
             throw ConfigError(file: file, line: nil, message: "no [[line]] tables; at least one line must be defined")
         }
+        if cluster != nil, let historyStoreLine {
+            throw fail(historyStoreLine, "a [cluster] keeps its history in PostgreSQL: remove 'store' from [history]")
+        }
         for (entry, refLine) in extensions where lineNames[entry.lineName] == nil {
             throw fail(refLine, "extension '\(entry.number)' refers to the line '\(entry.lineName)', which is not defined")
         }
-        return GatewayConfigFile(
+        var file = GatewayConfigFile(
             lines: lines, extensions: extensions.map(\.entry), limits: limits, handshakeTimeout: handshakeTimeout, history: history)
+        file.cluster = cluster
+        return file
     }
 
     /// `[history]`: `store` (`"memory"` or `"sqlite:PATH"`), `messages_per_room` and `max_age_days` (0: keep none).

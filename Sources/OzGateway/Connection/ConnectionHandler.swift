@@ -16,7 +16,7 @@ final class ConnectionHandler: ChannelInboundHandler {
     enum State {
         case awaitingConnect
         case authenticating
-        case granted(Member, Room)
+        case granted(Member, any ChatRoom)
         case closing
         case closed
     }
@@ -199,7 +199,7 @@ final class ConnectionHandler: ChannelInboundHandler {
     }
 
     /// Asks the room for the oldest waiting `history` request's answer; the answer comes back on this loop.
-    private func askHistory(_ room: Room) {
+    private func askHistory(_ room: any ChatRoom) {
         guard let query = historyRequests.first, let loop = context?.eventLoop else { return }
         let bound = NIOLoopBound(self, eventLoop: loop)
         room.eventLoop.execute {
@@ -209,7 +209,7 @@ final class ConnectionHandler: ChannelInboundHandler {
         }
     }
 
-    private func answeredHistory(_ answer: [UInt8]?, room: Room) {
+    private func answeredHistory(_ answer: [UInt8]?, room: any ChatRoom) {
         guard case .granted = state, let query = historyRequests.popFirst() else { return }
         if let answer {
             enqueue(TextFrame.encode(ByteBuffer(bytes: answer)))

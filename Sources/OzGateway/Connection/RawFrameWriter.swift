@@ -9,8 +9,8 @@ final class RawFrameWriter: ChannelOutboundHandler, RemovableChannelHandler {
 
 /// Encodes a server-to-client WebSocket text frame (FIN set, unmasked, as RFC 6455 requires of servers) around a
 /// payload, once, so the same bytes can be written to every member.
-enum TextFrame {
-    static func encode(_ payload: ByteBuffer) -> ByteBuffer {
+package enum TextFrame {
+    package static func encode(_ payload: ByteBuffer) -> ByteBuffer {
         var payload = payload
         let length = payload.readableBytes
         var frame = ByteBufferAllocator().buffer(capacity: length + 10)

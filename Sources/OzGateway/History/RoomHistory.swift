@@ -4,9 +4,9 @@ import OzProtocol
 /// A room's history as its event loop sees it: the newest stored messages (the tail, up to 1,000: everything a
 /// grant-time answer may hold) and the room's numbering. Grant-time answers come from the tail alone, on the room's
 /// loop, so they end exactly where live delivery begins; older pages may need the store (`PageAnswer.store`).
-struct RoomHistory {
+package struct RoomHistory {
     /// Most messages a grant-time answer to `since` holds (PROTOCOL.md).
-    static let maxResume = 1000
+    package static let maxResume = 1000
     /// Most bytes of JSON a grant-time answer to `since` takes (PROTOCOL.md).
     static let maxResumeBytes = 8 * 1024 * 1024
 
@@ -25,7 +25,7 @@ struct RoomHistory {
     /// The highest seq assigned.
     private(set) var lastSeq: Int64
 
-    init(room: String, epoch: String, capacity: Int, stored: StoredRoom) {
+    package init(room: String, epoch: String, capacity: Int, stored: StoredRoom) {
         self.room = room
         self.epoch = epoch
         self.capacity = max(1, capacity)
@@ -48,8 +48,13 @@ struct RoomHistory {
         return (lastSeq, "\(epoch)-\(lastSeq)")
     }
 
+    /// The room's order reached `seq` (a cluster node's room, numbered by PostgreSQL, where presence takes numbers too).
+    package mutating func noteSeq(_ seq: Int64) {
+        lastSeq = max(lastSeq, seq)
+    }
+
     /// Adds an accepted room message to the tail (the oldest leaves it when full; it stays in the store).
-    mutating func append(_ record: HistoryRecord) {
+    package mutating func append(_ record: HistoryRecord) {
         records.append(record)
         if records.count - head > capacity { dropFirst() }
     }
@@ -70,13 +75,13 @@ struct RoomHistory {
     }
 
     /// The seq in one of this store's ids; nil for an id from another store or not an id at all.
-    func seq(of id: String) -> Int64? {
+    package func seq(of id: String) -> Int64? {
         guard id.hasPrefix(epoch + "-"), let seq = Int64(id.dropFirst(epoch.count + 1)), seq > 0, "\(epoch)-\(seq)" == id else { return nil }
         return seq
     }
 
     /// The grant-time `history` frame's JSON for what `connect` asked, or nil when it asked for none.
-    func grantAnswer(_ recall: HistoryRecall) -> [UInt8]? {
+    package func grantAnswer(_ recall: HistoryRecall) -> [UInt8]? {
         switch recall {
         case .none, .newest(0):
             return nil
@@ -99,7 +104,7 @@ struct RoomHistory {
     }
 
     /// How to answer a `history` request.
-    enum PageAnswer {
+    package enum PageAnswer {
         /// The frame, from the tail.
         case ready([UInt8])
         /// The page reaches past the tail: ask the store for records below `before`.
@@ -108,7 +113,7 @@ struct RoomHistory {
         case unknown
     }
 
-    func page(_ query: HistoryQuery) -> PageAnswer {
+    package func page(_ query: HistoryQuery) -> PageAnswer {
         var end = tail.endIndex
         if let before = query.before {
             guard let seq = seq(of: before), seq <= lastSeq else { return .unknown }
@@ -158,7 +163,7 @@ struct RoomHistory {
     }
 
     /// A `history` frame answering `query`.
-    static func pageFrame(bodies: [[UInt8]], more: Bool, query: HistoryQuery) -> [UInt8] {
+    package static func pageFrame(bodies: [[UInt8]], more: Bool, query: HistoryQuery) -> [UInt8] {
         frame(bodies: bodies, more: more && !bodies.isEmpty, complete: nil, before: query.before, ref: query.ref)
     }
 

@@ -3,24 +3,24 @@ import OzProtocol
 
 /// One granted session as its room sees it. `send` is safe from any thread: it hops to the member's own event loop,
 /// where its connection queues the frame (and closes itself as `slow` if it cannot keep up).
-final class Member: @unchecked Sendable {
-    let phoneNumber: String
-    let info: ClientInfo
+package final class Member: @unchecked Sendable {
+    package let phoneNumber: String
+    package let info: ClientInfo
     /// Whether `phoneNumber` was drawn at random (and must be given back), rather than an extension number.
-    let numberIsDrawn: Bool
+    package let numberIsDrawn: Bool
     /// `ClientInfo` JSON with status ONLINE / OFFLINE, encoded once when the member joins.
-    let onlineJSON: [UInt8]
-    let offlineJSON: [UInt8]
-    let eventLoop: any EventLoop
+    package let onlineJSON: [UInt8]
+    package let offlineJSON: [UInt8]
+    package let eventLoop: any EventLoop
     private let connection: NIOLoopBound<ConnectionHandler>
 
     // Owned by the room's event loop.
     /// The presence sequence number of this member's own ONLINE event; it has seen everything before it in its snapshot.
-    var joinSequence = 0
+    package var joinSequence = 0
     /// Position in the room's per-loop member list, for O(1) removal.
-    var slot = 0
+    package var slot = 0
     /// What its `connect` asked from the room's history, answered right after its snapshot.
-    let recall: HistoryRecall
+    package let recall: HistoryRecall
 
     init(info: ClientInfo, numberIsDrawn: Bool, connection: ConnectionHandler, eventLoop: any EventLoop, recall: HistoryRecall = .none) {
         self.recall = recall
@@ -40,12 +40,12 @@ final class Member: @unchecked Sendable {
     }
 
     /// Queues a complete WebSocket frame (see `TextFrame`) for this member. Must be called on `eventLoop`.
-    func sendOnLoop(_ frame: ByteBuffer) {
+    package func sendOnLoop(_ frame: ByteBuffer) {
         connection.value.enqueue(frame)
     }
 
     /// Queues a complete WebSocket frame (see `TextFrame`) for this member, from any thread.
-    func send(_ frame: ByteBuffer) {
+    package func send(_ frame: ByteBuffer) {
         if eventLoop.inEventLoop {
             sendOnLoop(frame)
         } else {
@@ -56,7 +56,7 @@ final class Member: @unchecked Sendable {
     /// Queues the member's `ACCESS_GRANTED` snapshot (a complete WebSocket frame), from any thread. The snapshot may be
     /// larger than the slow-consumer limit, which is lifted by its size until it is written (see `enqueueSnapshot`).
     /// Like `send`, it writes at once on its own loop, so the snapshot stays ahead of the presence changes after it.
-    func sendSnapshot(_ frame: ByteBuffer) {
+    package func sendSnapshot(_ frame: ByteBuffer) {
         if eventLoop.inEventLoop {
             connection.value.enqueueSnapshot(frame)
         } else {
@@ -65,12 +65,12 @@ final class Member: @unchecked Sendable {
     }
 
     /// Refuses the member after all (its room is full): `ACCESS_DENIED` with `reason`, then close 1008. Any thread.
-    func deny(_ reason: String) {
+    package func deny(_ reason: String) {
         eventLoop.execute { self.connection.value.denyFromRoom(reason) }
     }
 
     /// Ends the session with a `CONNECTION_CLOSED` frame carrying `reason`, from any thread.
-    func end(_ reason: CloseReason) {
+    package func end(_ reason: CloseReason) {
         eventLoop.execute { self.connection.value.endSession(reason) }
     }
 }

@@ -5,14 +5,14 @@ import OzProtocol
 
 /// A line's chatroom. All of its state lives on one event loop, which gives every member one total order of presence
 /// changes and messages. Each broadcast frame is encoded once and handed to each member's loop in one task per loop.
-final class Room: @unchecked Sendable {
+final class Room: ChatRoom, @unchecked Sendable {
     let name: String
     let eventLoop: any EventLoop
     private let releaseNumber: @Sendable (String) -> Void
 
     private var members: [String: Member] = [:]
     /// Members grouped by their event loop, so a broadcast costs one cross-thread task per loop, not per member.
-    private var groups: [LoopGroup] = []
+    private var groups = LoopGroups()
     /// Presence changes not yet sent, batched into one `clientStateChanged` frame per `presenceWindow`.
     private var pendingPresence: [(sequence: Int, json: [UInt8])] = []
     /// How long the first change of a batch waits for others. A flood of joins then costs each member one frame per
@@ -35,11 +35,6 @@ final class Room: @unchecked Sendable {
     private let writer: HistoryWriter?
     /// Set at shutdown: no more joins, and departures are no longer announced (everyone is being told `shutdown`).
     private var closed = false
-
-    private struct LoopGroup {
-        let eventLoop: any EventLoop
-        var members: [Member]
-    }
 
     init(
         name: String, eventLoop: any EventLoop, presenceWindow: TimeAmount = .zero, memberLimit: Int = 0,
@@ -89,7 +84,7 @@ final class Room: @unchecked Sendable {
         frame.reserveCapacity(96 + memberListBytes)
         SnapshotBudget.writeHeader(number: member.phoneNumber, room: name, keepsHistory: history != nil, into: &frame)
         var first = true
-        for group in groups {
+        for group in groups.groups {
             for other in group.members {
                 if !first { frame.append(UInt8(ascii: ",")) }
                 first = false
@@ -103,13 +98,7 @@ final class Room: @unchecked Sendable {
 
         members[member.phoneNumber] = member
         memberListBytes += member.onlineJSON.count + 1
-        if let index = groups.firstIndex(where: { $0.eventLoop === member.eventLoop }) {
-            member.slot = groups[index].members.count
-            groups[index].members.append(member)
-        } else {
-            member.slot = 0
-            groups.append(LoopGroup(eventLoop: member.eventLoop, members: [member]))
-        }
+        groups.add(member)
         member.joinSequence = announce(member.onlineJSON)
     }
 
@@ -129,14 +118,7 @@ final class Room: @unchecked Sendable {
     private func remove(_ member: Member) {
         members[member.phoneNumber] = nil
         memberListBytes -= member.onlineJSON.count + 1
-        if let index = groups.firstIndex(where: { $0.eventLoop === member.eventLoop }) {
-            let last = groups[index].members.removeLast()
-            if last !== member {
-                groups[index].members[member.slot] = last
-                last.slot = member.slot
-            }
-            if groups[index].members.isEmpty { groups.remove(at: index) }
-        }
+        groups.remove(member)
         announce(member.offlineJSON)
         if member.numberIsDrawn { releaseNumber(member.phoneNumber) }
     }
@@ -177,7 +159,7 @@ final class Room: @unchecked Sendable {
             return buffer
         }
         let everything = frame(from: 0)
-        for group in groups {
+        for group in groups.groups {
             var deliveries: [(Member, ByteBuffer)] = []
             deliveries.reserveCapacity(group.members.count)
             for member in group.members {
@@ -188,7 +170,7 @@ final class Room: @unchecked Sendable {
                     if start < pendingPresence.count { deliveries.append((member, frame(from: start))) }
                 }
             }
-            deliver(deliveries, on: group.eventLoop)
+            LoopGroups.deliver(deliveries, on: group.eventLoop)
         }
         pendingPresence.removeAll(keepingCapacity: true)
     }
@@ -240,9 +222,7 @@ final class Room: @unchecked Sendable {
             target.send(frame)
             if target !== sender { sender.send(frame) }
         } else {
-            for group in groups {
-                broadcast(frame, to: group.members, on: group.eventLoop)
-            }
+            groups.broadcast(frame)
         }
     }
 
@@ -285,24 +265,5 @@ final class Room: @unchecked Sendable {
         flushPresence()
         closed = true
         for member in members.values { member.end(reason) }
-    }
-
-    /// Hands frames to members of one loop in one task there. Each member flushes at the end of that loop's turn, so a
-    /// burst of messages becomes one write system call per member, not one per message.
-    private func deliver(_ deliveries: [(Member, ByteBuffer)], on loop: any EventLoop) {
-        guard !deliveries.isEmpty else { return }
-        @Sendable func run() {
-            for (member, frame) in deliveries { member.sendOnLoop(frame) }
-        }
-        if loop.inEventLoop { run() } else { loop.execute { run() } }
-    }
-
-    /// Hands one frame to every member of one loop.
-    private func broadcast(_ frame: ByteBuffer, to members: [Member], on loop: any EventLoop) {
-        guard !members.isEmpty else { return }
-        @Sendable func run() {
-            for member in members { member.sendOnLoop(frame) }
-        }
-        if loop.inEventLoop { run() } else { loop.execute { run() } }
     }
 }

@@ -3,13 +3,13 @@ import OzProtocol
 /// How large a room's member list may grow so that every `ACCESS_GRANTED` snapshot fits in what a client accepts.
 /// The snapshot is a header naming the newcomer and the room, then every other member's ONLINE entry; the room keeps
 /// the entries' total as members come and go, so checking a join costs nothing however big the room is.
-struct SnapshotBudget: Sendable {
+package struct SnapshotBudget: Sendable {
     /// Largest snapshot, serialized: `GatewayLimits.maxSnapshotBytes`, never above `WireLimits.maxServerMessageBytes`
     /// (the constant the client's own limit is set from).
-    let snapshotLimit: Int
+    package let snapshotLimit: Int
     /// Most bytes the `clients` array's contents (entries and the commas between them) may take: the snapshot limit
     /// less the longest header this room's snapshots can have.
-    let memberListLimit: Int
+    package let memberListLimit: Int
 
     /// `longestNumber`: the most bytes a phone number can take in JSON (quotes included).
     init(snapshotLimit: Int, room: String, longestNumber: Int) {
@@ -23,7 +23,7 @@ struct SnapshotBudget: Sendable {
 
     /// The snapshot's opening, up to and including the `[` of `clients`; the entries and `]}` follow. A gateway that
     /// keeps history says so (`"history":true`, OzWire v1.1).
-    static func writeHeader(number: String, room: String, keepsHistory: Bool, into frame: inout [UInt8]) {
+    package static func writeHeader(number: String, room: String, keepsHistory: Bool, into frame: inout [UInt8]) {
         frame.append(contentsOf: #"{"type":"connectionState","state":"ACCESS_GRANTED","phoneNumber":"#.utf8)
         JSONWriter.writeString(number, into: &frame)
         frame.append(contentsOf: #","room":"#.utf8)
@@ -40,7 +40,7 @@ struct SnapshotBudget: Sendable {
     }
 
     /// `16 MiB`, `64 KiB` or `1000 bytes`, for messages.
-    static func describe(_ bytes: Int) -> String {
+    package static func describe(_ bytes: Int) -> String {
         if bytes > 0, bytes % (1024 * 1024) == 0 { return "\(bytes / (1024 * 1024)) MiB" }
         if bytes > 0, bytes % 1024 == 0 { return "\(bytes / 1024) KiB" }
         return "\(bytes) bytes"

@@ -13,6 +13,8 @@ public struct ErrorCode: RawRepresentable, Sendable, Hashable, CustomStringConve
     public static let rateLimited = ErrorCode(rawValue: "RATE_LIMITED")
     /// A `history` request named a `before` id the gateway does not know (OzWire v1.1).
     public static let unknownMessage = ErrorCode(rawValue: "UNKNOWN_MESSAGE")
+    /// The gateway cannot take the message now (a cluster node whose store is unreachable); it was not sent.
+    public static let unavailable = ErrorCode(rawValue: "UNAVAILABLE")
 }
 
 /// Why the gateway ended a granted session (`CONNECTION_CLOSED`'s `reason`). Unknown reasons are kept as text.

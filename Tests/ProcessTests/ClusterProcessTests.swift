@@ -1,0 +1,83 @@
+import Foundation
+import OzClient
+import OzProtocol
+import TestSupport
+import Testing
+
+/// `ozgate --cluster` processes on one private PostgreSQL: a node killed with SIGKILL has its members announced OFFLINE
+/// on the surviving node, each exactly once, within 10 s; and the usage rules of `--cluster`.
+@Suite("ozgate --cluster processes", .serialized)
+struct ClusterProcessTests {
+    @Test func clusterAndStoreTogetherAreAUsageError() async throws {
+        let lobby = try LobbyFixture()
+        let gateway = try ChildProcess(
+            "ozgate", ["--config", lobby.config.path, "--port", "0", "--cluster", "postgres://u@127.0.0.1/db", "--store", "memory"])
+        #expect(await gateway.waitForExit() == 64)
+        #expect(gateway.stderr.contains("give --cluster or --store, not both"))
+    }
+
+    @Test func anUnreachablePostgresIsExit69WithTheURL() async throws {
+        let lobby = try LobbyFixture()
+        let port = try TemporaryFolder.freePort()
+        let gateway = try ChildProcess(
+            "ozgate", ["--config", lobby.config.path, "--port", "0", "--cluster", "postgres://u:secret@127.0.0.1:\(port)/db"])
+        #expect(await gateway.waitForExit() == 69)
+        #expect(gateway.stderr.contains("cannot reach the cluster's PostgreSQL at postgres://u@127.0.0.1:\(port)/db"))
+        #expect(!gateway.stderr.contains("secret"))
+    }
+
+    @Test(.timeLimit(.minutes(3)))
+    func aKilledNodesMembersGoOfflineOnceWithinTenSeconds() async throws {
+        let server = try PostgresServer()
+        defer { server.stop() }
+        let lobby = try LobbyFixture()
+        let ports = [lobby.port, try TemporaryFolder.freePort()]
+        var nodes: [ChildProcess] = []
+        for (index, port) in ports.enumerated() {
+            let node = try ChildProcess(
+                "ozgate",
+                ["--config", lobby.config.path, "--port", "\(port)", "--cluster", server.url, "--node-id", "n\(index)", "--log-level", "warning"])
+            try await node.waitForLine("listening", timeout: .seconds(60)) { $0.hasPrefix("listening on ws://") }
+            nodes.append(node)
+        }
+        defer { for node in nodes { node.signal(SIGKILL) } }
+
+        // Five members on the doomed node 0, an observer on node 1.
+        let count = 6
+        let log = ClientEventLog(clients: count)
+        let clients = (0..<count).map { OzClient(eventSink: log.sink($0)) }
+        for (index, client) in clients.enumerated() {
+            let port = index == count - 1 ? ports[1] : ports[0]
+            try await client.connect(serverAddress: "127.0.0.1:\(port)", token: "tok", properties: ["Nickname": .string("c\(index)")])
+        }
+        let observer = clients[count - 1]
+        try await waitUntil("the observer sees all five", timeout: .seconds(30)) { await observer.roster.count == count - 1 }
+        var doomed: [String] = []
+        for client in clients.dropLast() { doomed.append(try #require(await client.phoneNumber)) }
+
+        nodes[0].signal(SIGKILL)
+        let killed = ContinuousClock.now
+        #expect(await nodes[0].waitForExit() != 0)
+        try await waitUntil("the observer's roster empties", timeout: .seconds(15)) { await observer.roster.count == 0 }
+        let took = ContinuousClock.now - killed
+        print("OFFLINE for a killed node's \(doomed.count) members after \(took)")
+        #expect(took < .seconds(10))
+        // Each exactly once.
+        for number in doomed {
+            let offline = log.events(count - 1).filter { entry in
+                if case .clientState(let info) = entry.event { return info.phoneNumber == number && info.status == .offline }
+                return false
+            }
+            #expect(offline.count == 1, "\(number)")
+        }
+        // The surviving node still serves the room, and messages still flow.
+        _ = try await observer.send("still here")
+        try await waitUntil("the observer's own echo", timeout: .seconds(10)) {
+            log.events(count - 1).contains { entry in
+                if case .message(let message) = entry.event { return message.text == "still here" }
+                return false
+            }
+        }
+        for client in clients { await client.shutdown() }
+    }
+}
