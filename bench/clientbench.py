@@ -156,16 +156,19 @@ class Tui:
     """The real ncursesw UI in a private tmux server; the screen is read with capture-pane."""
 
     def __init__(self, ozchat, port, token, tmp, name):
-        self.socket = f"bench-ozl-{os.getpid()}-{name}"
+        self.start(f"{ozchat} 127.0.0.1:{port} {token} --nick bench", tmp, name, prefix="bench-ozl")
+        self.granted_at = None
+
+    def start(self, ozchat_command, tmp, name, prefix, env=""):
+        """Runs `ozchat_command` in a new 120×40 tmux server, writing its figures to OZCHAT_STATS_FILE."""
+        self.socket = f"{prefix}-{os.getpid()}-{name}"
         self.stats = os.path.join(tmp, f"stats-{name}")
-        command = (f"exec env TERM=tmux-256color OZCHAT_STATS_FILE={self.stats} "
-                   f"{ozchat} 127.0.0.1:{port} {token} --nick bench")
+        command = f"exec env TERM=tmux-256color {env}OZCHAT_STATS_FILE={self.stats} {ozchat_command}"
         self.launched = time.monotonic()
         subprocess.run(["tmux", "-L", self.socket, "-f", "/dev/null", "new-session", "-d", "-x", "120", "-y", "40", command],
                        check=True)
         out = subprocess.run(["tmux", "-L", self.socket, "list-panes", "-F", "#{pane_pid}"], capture_output=True, text=True)
         self.pid = int(out.stdout.split()[0])
-        self.granted_at = None
 
     def screen(self):
         out = subprocess.run(["tmux", "-L", self.socket, "capture-pane", "-p"], capture_output=True, text=True)
@@ -179,10 +182,7 @@ class Tui:
     def shows_count(self, n):
         return f" {n} peers online" in self.screen() or self.screen().startswith(f"{n} peers online")
 
-    def quit(self):
-        subprocess.run(["tmux", "-L", self.socket, "send-keys", "C-c"], capture_output=True)
-        wait_for(lambda: os.path.exists(self.stats) and not os.path.exists(f"/proc/{self.pid}"), 10, 0.05)
-        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
+    def read_stats(self):
         stats = {}
         if os.path.exists(self.stats):
             for line in open(self.stats):
@@ -190,6 +190,12 @@ class Tui:
                     k, v = line.strip().split("=", 1)
                     stats[k] = float(v)
         return stats
+
+    def quit(self, limit=10):
+        subprocess.run(["tmux", "-L", self.socket, "send-keys", "C-c"], capture_output=True)
+        wait_for(lambda: os.path.exists(self.stats) and not os.path.exists(f"/proc/{self.pid}"), limit, 0.05)
+        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
+        return self.read_stats()
 
 
 def tmux_launch_overhead_ms():

@@ -10,6 +10,7 @@ meanwhile (the room bar's row against all the others; SIGUSR1 asks the UI for it
 import argparse, json, os, statistics, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import clientbench  # noqa: E402
 from clientbench import Gateway, Population, cpu_seconds, settle, status_kib, wait_for  # noqa: E402
 
 ROOMS = 10
@@ -29,7 +30,7 @@ def cpu_ns(pid):
     return total / 1e9
 
 
-class Tui:
+class Tui(clientbench.Tui):
     """ozchat in its own tmux server, with a config file of `rooms` autojoin rooms."""
 
     def __init__(self, ozchat, port, rooms, tmp, name):
@@ -39,18 +40,7 @@ class Tui:
             for n in rooms:
                 f.write(f'[[room]]\nname = "r{n}"\nserver = "127.0.0.1:{port}"\ntoken = "tok{n}"\nautojoin = true\n\n')
         os.chmod(config, 0o600)
-        self.socket = f"bench-rooms-{os.getpid()}-{name}"
-        self.stats = os.path.join(tmp, f"stats-{name}")
-        command = (f"exec env TERM=tmux-256color HOME={tmp} XDG_STATE_HOME={tmp} OZCHAT_STATS_FILE={self.stats} "
-                   f"{ozchat} --config {config}")
-        self.launched = time.monotonic()
-        subprocess.run(["tmux", "-L", self.socket, "-f", "/dev/null", "new-session", "-d", "-x", "120", "-y", "40", command],
-                       check=True)
-        out = subprocess.run(["tmux", "-L", self.socket, "list-panes", "-F", "#{pane_pid}"], capture_output=True, text=True)
-        self.pid = int(out.stdout.split()[0])
-
-    def screen(self):
-        return subprocess.run(["tmux", "-L", self.socket, "capture-pane", "-p"], capture_output=True, text=True).stdout
+        self.start(f"{ozchat} --config {config}", tmp, name, prefix="bench-rooms", env=f"HOME={tmp} XDG_STATE_HOME={tmp} ")
 
     def keys(self, *keys):
         subprocess.run(["tmux", "-L", self.socket, "send-keys", *keys], capture_output=True)
@@ -62,20 +52,8 @@ class Tui:
         wait_for(lambda: os.path.exists(self.stats) and os.path.getmtime(self.stats) != before, 5, 0.01)
         return self.read_stats()
 
-    def read_stats(self):
-        stats = {}
-        if os.path.exists(self.stats):
-            for line in open(self.stats):
-                if "=" in line:
-                    k, v = line.strip().split("=", 1)
-                    stats[k] = float(v)
-        return stats
-
     def quit(self):
-        self.keys("C-c")
-        wait_for(lambda: os.path.exists(self.stats) and not os.path.exists(f"/proc/{self.pid}"), 20, 0.05)
-        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
-        return self.read_stats()
+        return super().quit(limit=20)
 
 
 def flood(populations, total):

@@ -15,18 +15,10 @@ final class ClusterRoom: ChatRoom, @unchecked Sendable {
     private let memberLimit: Int
     private let releaseNumber: @Sendable (String) -> Void
 
-    private struct Entry {
-        var incarnation: Int64
-        var session: Int64
-        var joined: Int64
-        var online: [UInt8]
-        var offline: [UInt8]
-    }
-
     // Room loop only.
     private var incarnation: Int64
     /// Every member online, on any node, by number.
-    private var members: [String: Entry] = [:]
+    private var members: [String: ClusterRoomState.Entry] = [:]
     /// This node's members in the room, by number, with their sessions.
     private var local: [String: (member: Member, session: Int64)] = [:]
     private var groups = LoopGroups()
@@ -38,7 +30,7 @@ final class ClusterRoom: ChatRoom, @unchecked Sendable {
     /// The highest seq known to exist (from notifications); above `applied` means a read is due.
     private var known: Int64
     private var fetching = false
-    private var pendingPresence: [(seq: Int64, json: [UInt8])] = []
+    private var pendingPresence = PresenceBatch()
     private var history: RoomHistory
     private var closed = false
 
@@ -60,11 +52,7 @@ final class ClusterRoom: ChatRoom, @unchecked Sendable {
     }
 
     private func load(_ state: ClusterRoomState) {
-        members = [:]
-        for entry in state.members {
-            members[entry.number] = Entry(
-                incarnation: entry.incarnation, session: entry.session, joined: entry.joined, online: entry.online, offline: entry.offline)
-        }
+        members = Dictionary(state.members.map { ($0.number, $0) }) { _, newer in newer }
     }
 
     // MARK: ChatRoom
@@ -206,7 +194,7 @@ final class ClusterRoom: ChatRoom, @unchecked Sendable {
         groups = LoopGroups()
         joining = [:]
         early = [:]
-        pendingPresence = []
+        pendingPresence.removeAll()
         self.incarnation = incarnation
         applied = state.seq
         known = state.seq
@@ -223,9 +211,9 @@ final class ClusterRoom: ChatRoom, @unchecked Sendable {
             if event.incarnation == incarnation, let member = joining.removeValue(forKey: event.session) {
                 grant(member, session: event.session, seq: event.seq)
             }
-            members[event.number] = Entry(
-                incarnation: event.incarnation, session: event.session, joined: event.seq, online: event.body, offline: [])
-            pendingPresence.append((event.seq, event.body))
+            members[event.number] = ClusterRoomState.Entry(
+                number: event.number, incarnation: event.incarnation, session: event.session, joined: event.seq, online: event.body)
+            pendingPresence.append(sequence: Int(event.seq), json: event.body)
         case .offline, .replaced:
             if let entry = members[event.number], entry.incarnation == event.incarnation, entry.session == event.session {
                 members[event.number] = nil
@@ -234,7 +222,7 @@ final class ClusterRoom: ChatRoom, @unchecked Sendable {
                 removeLocal(mine.member)
                 mine.member.end(event.kind == .replaced ? .replaced : .shutdown)
             }
-            pendingPresence.append((event.seq, event.body))
+            pendingPresence.append(sequence: Int(event.seq), json: event.body)
         case .message:
             flushPresence()
             history.append(HistoryRecord(room: name, seq: event.seq, timestamp: event.ts, body: event.body))
@@ -280,34 +268,7 @@ final class ClusterRoom: ChatRoom, @unchecked Sendable {
         groups.remove(member)
     }
 
-    /// Sends pending presence changes; a member that joined during the batch gets only the changes after its own.
     private func flushPresence() {
-        guard !pendingPresence.isEmpty else { return }
-        var cache: [Int: ByteBuffer] = [:]
-        func frame(from start: Int) -> ByteBuffer {
-            if let cached = cache[start] { return cached }
-            var bytes: [UInt8] = Array(#"{"type":"clientStateChanged","clients":["#.utf8)
-            for (i, change) in pendingPresence[start...].enumerated() {
-                if i > 0 { bytes.append(UInt8(ascii: ",")) }
-                bytes.append(contentsOf: change.json)
-            }
-            bytes.append(contentsOf: "]}".utf8)
-            let buffer = TextFrame.encode(ByteBuffer(bytes: bytes))
-            cache[start] = buffer
-            return buffer
-        }
-        let firstSeq = pendingPresence[0].seq
-        for group in groups.groups {
-            var deliveries: [(Member, ByteBuffer)] = []
-            for member in group.members {
-                if Int64(member.joinSequence) < firstSeq {
-                    deliveries.append((member, frame(from: 0)))
-                } else if let start = pendingPresence.firstIndex(where: { $0.seq > Int64(member.joinSequence) }) {
-                    deliveries.append((member, frame(from: start)))
-                }
-            }
-            LoopGroups.deliver(deliveries, on: group.eventLoop)
-        }
-        pendingPresence.removeAll(keepingCapacity: true)
+        pendingPresence.flush(to: groups)
     }
 }

@@ -12,7 +12,6 @@ package struct ClusterRoomState: Sendable {
         package var session: Int64
         package var joined: Int64
         package var online: [UInt8]
-        package var offline: [UInt8]
     }
 
     package var seq: Int64
@@ -33,15 +32,14 @@ package struct ClusterRoomState: Sendable {
             }
             guard !state.epoch.isEmpty else { throw ClusterFailure("room \(room) has no row in oz_rooms") }
             let members = try await connection.query(
-                "SELECT number, incarnation, session, joined, online, offline FROM oz_members WHERE room = \(room) ORDER BY joined",
+                "SELECT number, incarnation, session, joined, online FROM oz_members WHERE room = \(room) ORDER BY joined",
                 logger: logger)
-            for try await (number, incarnation, session, joined, online, offline) in members.decode(
-                (String, Int64, Int64, Int64, ByteBuffer, ByteBuffer).self)
+            for try await (number, incarnation, session, joined, online) in members.decode(
+                (String, Int64, Int64, Int64, ByteBuffer).self)
             {
                 state.members.append(
                     Entry(
-                        number: number, incarnation: incarnation, session: session, joined: joined, online: Array(buffer: online),
-                        offline: Array(buffer: offline)))
+                        number: number, incarnation: incarnation, session: session, joined: joined, online: Array(buffer: online)))
             }
             let messages = try await connection.query(
                 """

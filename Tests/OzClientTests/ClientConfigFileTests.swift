@@ -1,10 +1,11 @@
 import Foundation
 import OzClient
+import OzProtocol
 import Testing
 
 private let home = ["HOME": "/home/ann"]
 
-private func parse(_ text: String) throws(ClientConfigError) -> ClientConfigFile {
+private func parse(_ text: String) throws(ConfigError) -> ClientConfigFile {
     try ClientConfigFile.parse(text, file: "c.toml", environment: home)
 }
 
@@ -163,7 +164,7 @@ struct ClientConfigFileTests {
 
     @Test(arguments: errors)
     func rejected(_ c: ClientConfigErrorCase) {
-        let error = #expect(throws: ClientConfigError.self) { try parse(c.text) }
+        let error = #expect(throws: ConfigError.self) { try parse(c.text) }
         #expect(error?.description == c.expected)
     }
 }

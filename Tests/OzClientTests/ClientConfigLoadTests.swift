@@ -1,5 +1,6 @@
 import Foundation
 import OzClient
+import OzProtocol
 import Testing
 
 /// A fresh directory under the temporary folder, removed by `remove()`.
@@ -39,11 +40,11 @@ struct ClientConfigLoadTests {
         let (config, warnings) = try ClientConfigFile.load(path: directory.path + "/none.toml", environment: environment)
         #expect(config == ClientConfigFile.defaults(environment: environment))
         #expect(warnings.isEmpty)
-        let error = #expect(throws: ClientConfigError.self) {
+        let error = #expect(throws: ConfigError.self) {
             try ClientConfigFile.load(path: directory.path + "/none.toml", required: true, environment: environment)
         }
         #expect(error?.description == "\(directory.path)/none.toml: no such file")
-        let folder = #expect(throws: ClientConfigError.self) { try ClientConfigFile.load(path: directory.path, environment: environment) }
+        let folder = #expect(throws: ConfigError.self) { try ClientConfigFile.load(path: directory.path, environment: environment) }
         #expect(folder?.description == "\(directory.path): is a directory, not a file")
     }
 
@@ -51,11 +52,11 @@ struct ClientConfigLoadTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let path = try directory.write("config.toml", "nick = \"a\"\nbell = \"loud\"\n", mode: 0o600)
-        let error = #expect(throws: ClientConfigError.self) { try ClientConfigFile.load(path: path, environment: environment) }
+        let error = #expect(throws: ConfigError.self) { try ClientConfigFile.load(path: path, environment: environment) }
         #expect(error?.description == "\(path):2: 'bell' must be \"highlight\", \"all\" or \"never\", not \"loud\"")
         let binary = directory.path + "/binary.toml"
         _ = FileManager.default.createFile(atPath: binary, contents: Data([0x6E, 0x3D, 0xFF]))
-        let notText = #expect(throws: ClientConfigError.self) { try ClientConfigFile.load(path: binary, environment: environment) }
+        let notText = #expect(throws: ConfigError.self) { try ClientConfigFile.load(path: binary, environment: environment) }
         #expect(notText?.description == "\(binary): the file is not valid UTF-8")
     }
 

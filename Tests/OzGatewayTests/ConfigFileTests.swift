@@ -1,4 +1,5 @@
 import Foundation
+import OzProtocol
 import Testing
 
 @testable import OzGateway

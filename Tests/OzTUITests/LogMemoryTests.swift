@@ -43,6 +43,14 @@ struct LogMemoryTests {
         #expect(state.log.count <= state.log.capacity + 3 * AppState.olderPageSize)
     }
 
+    /// A 12×60 screen granted in an empty lobby, keeping `logCapacity` lines.
+    static func granted(logCapacity: Int) -> AppState {
+        var state = AppState(credentials: AppStateTests.credentials, size: TerminalSize(rows: 12, columns: 60), logCapacity: logCapacity)
+        _ = state.reduce(.client(.connectionState(.accessGranted(phoneNumber: "Me001", room: "lobby"))))
+        _ = state.reduce(.client(.rosterSynced(peers: 0)))
+        return state
+    }
+
     static func shown(_ state: AppState) -> [String] {
         let scroller = state.logScroller
         guard let bottom = state.scrollAnchor.flatMap(scroller.valid) ?? scroller.bottom else { return [] }
@@ -51,9 +59,7 @@ struct LogMemoryTests {
     }
 
     @Test func pagingBackThroughTenTimesTheCapacityReachesTheBeginningAndScrollingDownRefetches() {
-        var state = AppState(credentials: AppStateTests.credentials, size: TerminalSize(rows: 12, columns: 60), logCapacity: 400)
-        _ = state.reduce(.client(.connectionState(.accessGranted(phoneNumber: "Me001", room: "lobby"))))
-        _ = state.reduce(.client(.rosterSynced(peers: 0)))
+        var state = Self.granted(logCapacity: 400)
         var store = Store(count: 4_000)
         _ = state.reduce(.client(AppStateHistoryTests.recent(3_901...4_000, more: true)))
         _ = state.reduce(.client(.message(ChatMessage(id: "e-4001", from: "Ann01", to: "*", text: "live one", ts: ""))))
@@ -85,9 +91,7 @@ struct LogMemoryTests {
     }
 
     @Test func aLogOfLiveLinesOnlyStillStopsPagingWhenFull() {
-        var state = AppState(credentials: AppStateTests.credentials, size: TerminalSize(rows: 12, columns: 60), logCapacity: 120)
-        _ = state.reduce(.client(.connectionState(.accessGranted(phoneNumber: "Me001", room: "lobby"))))
-        _ = state.reduce(.client(.rosterSynced(peers: 0)))
+        var state = Self.granted(logCapacity: 120)
         _ = state.reduce(.client(AppStateHistoryTests.recent(101...110, more: true)))
         for n in 0..<100 { _ = state.reduce(.client(.message(ChatMessage(id: "x-\(n)", from: "Ann01", to: "*", text: "live \(n)", ts: "")))) }
         var store = Store(count: 110)
@@ -97,9 +101,7 @@ struct LogMemoryTests {
     }
 
     @Test func anUnloadedLineTheGatewayNoLongerHasSaysSo() {
-        var state = AppState(credentials: AppStateTests.credentials, size: TerminalSize(rows: 12, columns: 60), logCapacity: 300)
-        _ = state.reduce(.client(.connectionState(.accessGranted(phoneNumber: "Me001", room: "lobby"))))
-        _ = state.reduce(.client(.rosterSynced(peers: 0)))
+        var state = Self.granted(logCapacity: 300)
         var store = Store(count: 2_000)
         _ = state.reduce(.client(AppStateHistoryTests.recent(1_901...2_000, more: true)))
         Self.press(.pageUp, 200, &state, &store)

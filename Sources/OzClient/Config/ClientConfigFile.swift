@@ -83,23 +83,9 @@ extension ClientConfigFile {
     /// the command line, if the caller wants that). The warnings (a token readable by others) are for the user, not errors.
     public static func load(
         path: String, required: Bool = false, environment: [String: String] = ProcessInfo.processInfo.environment
-    ) throws(ClientConfigError) -> (config: ClientConfigFile, warnings: [String]) {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            if required { throw ClientConfigError(file: path, line: nil, message: "no such file") }
-            return (defaults(environment: environment), [])
-        }
-        guard !isDirectory.boolValue else { throw ClientConfigError(file: path, line: nil, message: "is a directory, not a file") }
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            let reason = (error as? CocoaError)?.code == .fileReadNoPermission ? "permission denied" : error.localizedDescription
-            throw ClientConfigError(file: path, line: nil, message: "cannot read the file: \(reason)")
-        }
-        guard let text = String(validating: data, as: UTF8.self) else {
-            throw ClientConfigError(file: path, line: nil, message: "the file is not valid UTF-8")
-        }
+    ) throws(ConfigError) -> (config: ClientConfigFile, warnings: [String]) {
+        guard required || FileManager.default.fileExists(atPath: path) else { return (defaults(environment: environment), []) }
+        let text = try ConfigError.readText(path: path)
         let config = try parse(text, file: path, environment: environment)
         let holdsToken = config.rooms.contains { if case .value = $0.token { true } else { false } }
         let warning = holdsToken ? ConfigPermissions.tokenWarning(path: path) : nil
@@ -109,13 +95,13 @@ extension ClientConfigFile {
     /// Parses config text; `file` only labels errors, `environment` gives the default `log_dir` and expands `~`.
     public static func parse(
         _ text: String, file: String, environment: [String: String] = ProcessInfo.processInfo.environment
-    ) throws(ClientConfigError) -> ClientConfigFile {
+    ) throws(ConfigError) -> ClientConfigFile {
         let document: TOMLDocument
         do {
             document = try TOMLDocument.parse(text)
         } catch {
             let column = error.column.map { " (column \($0))" } ?? ""
-            throw ClientConfigError(file: file, line: error.line, message: error.message + column)
+            throw ConfigError(file: file, line: error.line, message: error.message + column)
         }
         return try ClientConfigSchema(file: file, environment: environment).check(document)
     }

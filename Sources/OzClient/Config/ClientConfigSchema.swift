@@ -9,7 +9,7 @@ struct ClientConfigSchema {
     static let topLevelKeys = ["nick", "avatar", "history", "highlights", "bell", "mouse", "log_dir"]
     static let roomKeys = ["name", "server", "servers", "token", "token_command", "nick", "avatar", "password_command", "autojoin"]
 
-    func check(_ document: TOMLDocument) throws(ClientConfigError) -> ClientConfigFile {
+    func check(_ document: TOMLDocument) throws(ConfigError) -> ClientConfigFile {
         var config = try readTopLevel(document.root)
         var names: [String: (name: String, line: Int)] = [:]
         for table in document.tables {
@@ -31,7 +31,7 @@ struct ClientConfigSchema {
         return config
     }
 
-    private func readTopLevel(_ table: TOMLTable) throws(ClientConfigError) -> ClientConfigFile {
+    private func readTopLevel(_ table: TOMLTable) throws(ConfigError) -> ClientConfigFile {
         let reader = try ConfigTableReader(table, allowed: Self.topLevelKeys, schema: self)
         var config = ClientConfigFile.defaults(environment: environment)
         config.nick = try reader.nonEmptyString("nick")
@@ -52,7 +52,7 @@ struct ClientConfigSchema {
     }
 
     /// `""` turns logs off; `~` and `~/…` are expanded; anything else must be absolute.
-    private func logDirectory(_ text: String, line: Int) throws(ClientConfigError) -> String? {
+    private func logDirectory(_ text: String, line: Int) throws(ConfigError) -> String? {
         if text.isEmpty { return nil }
         let home = ClientConfigFile.home(environment: environment)
         if text == "~" { return home }
@@ -63,7 +63,7 @@ struct ClientConfigSchema {
         return text
     }
 
-    private func readRoom(_ table: TOMLTable) throws(ClientConfigError) -> (SavedRoom, nameLine: Int) {
+    private func readRoom(_ table: TOMLTable) throws(ConfigError) -> (SavedRoom, nameLine: Int) {
         let reader = try ConfigTableReader(table, allowed: Self.roomKeys, schema: self)
         let (name, nameLine) = try reader.requiredString("name")
         guard SavedRoom.isValidName(name) else {
@@ -92,7 +92,7 @@ struct ClientConfigSchema {
     }
 
     /// `server = "…"` or `servers = ["…", …]` (at least one), each a valid server address.
-    private func readServers(_ reader: ConfigTableReader) throws(ClientConfigError) -> [String] {
+    private func readServers(_ reader: ConfigTableReader) throws(ConfigError) -> [String] {
         let written: [(text: String, line: Int)]
         switch try reader.exactlyOne("server", "servers") {
         case "server":
@@ -111,7 +111,7 @@ struct ClientConfigSchema {
         return written.map(\.text)
     }
 
-    func fail(_ line: Int, _ message: String) -> ClientConfigError {
-        ClientConfigError(file: file, line: line, message: message)
+    func fail(_ line: Int, _ message: String) -> ConfigError {
+        ConfigError(file: file, line: line, message: message)
     }
 }

@@ -6,7 +6,7 @@ struct ConfigTableReader {
     let table: TOMLTable
     let schema: ClientConfigSchema
 
-    init(_ table: TOMLTable, allowed: [String], schema: ClientConfigSchema) throws(ClientConfigError) {
+    init(_ table: TOMLTable, allowed: [String], schema: ClientConfigSchema) throws(ConfigError) {
         for entry in table.entries where !allowed.contains(entry.key) {
             let place = table.kind == .root ? "top-level key" : "key"
             let within = table.kind == .root ? "" : " in \(table.displayName)"
@@ -21,11 +21,11 @@ struct ConfigTableReader {
         table.kind == .root ? "'\(key)'" : "'\(key)' in \(table.displayName)"
     }
 
-    private func wrongType(_ entry: TOMLEntry, expected: String) -> ClientConfigError {
+    private func wrongType(_ entry: TOMLEntry, expected: String) -> ConfigError {
         schema.fail(entry.line, "\(named(entry.key)) must be \(expected), not \(entry.value.typeDescription)")
     }
 
-    func requiredString(_ key: String) throws(ClientConfigError) -> (text: String, line: Int) {
+    func requiredString(_ key: String) throws(ConfigError) -> (text: String, line: Int) {
         guard let found = try string(key) else {
             throw schema.fail(table.line, "\(table.displayName) is missing the required key '\(key)'")
         }
@@ -33,21 +33,21 @@ struct ConfigTableReader {
     }
 
     /// An optional string key.
-    func string(_ key: String) throws(ClientConfigError) -> (text: String, line: Int)? {
+    func string(_ key: String) throws(ConfigError) -> (text: String, line: Int)? {
         guard let entry = table[key] else { return nil }
         guard case .string(let text) = entry.value else { throw wrongType(entry, expected: "a string") }
         return (text, entry.line)
     }
 
     /// An optional string key that, when present, must not be empty.
-    func nonEmptyString(_ key: String) throws(ClientConfigError) -> String? {
+    func nonEmptyString(_ key: String) throws(ConfigError) -> String? {
         guard let (text, line) = try string(key) else { return nil }
         if text.isEmpty { throw schema.fail(line, "\(named(key)) must not be empty") }
         return text
     }
 
     /// An optional integer key within `range`.
-    func integer(_ key: String, in range: ClosedRange<Int>) throws(ClientConfigError) -> Int? {
+    func integer(_ key: String, in range: ClosedRange<Int>) throws(ConfigError) -> Int? {
         guard let entry = table[key] else { return nil }
         guard case .integer(let value) = entry.value else { throw wrongType(entry, expected: "an integer") }
         guard range.contains(value) else {
@@ -57,14 +57,14 @@ struct ConfigTableReader {
     }
 
     /// An optional boolean key.
-    func boolean(_ key: String) throws(ClientConfigError) -> Bool? {
+    func boolean(_ key: String) throws(ConfigError) -> Bool? {
         guard let entry = table[key] else { return nil }
         guard case .boolean(let value) = entry.value else { throw wrongType(entry, expected: "true or false") }
         return value
     }
 
     /// An optional array of non-empty strings; each element carries the key's line (where a multi-line array starts).
-    func stringArray(_ key: String) throws(ClientConfigError) -> [(text: String, line: Int)]? {
+    func stringArray(_ key: String) throws(ConfigError) -> [(text: String, line: Int)]? {
         guard let entry = table[key] else { return nil }
         guard case .array(let values) = entry.value else { throw wrongType(entry, expected: "an array of strings") }
         var strings: [(text: String, line: Int)] = []
@@ -79,7 +79,7 @@ struct ConfigTableReader {
     }
 
     /// Which one of two alternative keys is present: an error at the header when neither is, at the later one when both are.
-    func exactlyOne(_ first: String, _ second: String) throws(ClientConfigError) -> String {
+    func exactlyOne(_ first: String, _ second: String) throws(ConfigError) -> String {
         switch (table[first], table[second]) {
         case (nil, nil):
             throw schema.fail(table.line, "\(table.displayName) needs either '\(first)' or '\(second)'")

@@ -1,4 +1,5 @@
 import Foundation
+import OzProtocol
 
 extension AccessDirectory {
     /// Builds the directory from a parsed config file: plain secrets are hashed here and then dropped;

@@ -83,22 +83,7 @@ public struct GatewayConfigFile: Sendable, Equatable {
 
     /// Reads the file at `path` (which must be valid UTF-8) and parses it; errors name `path`.
     public static func load(path: String) throws(ConfigError) -> GatewayConfigFile {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw ConfigError(file: path, line: nil, message: "no such file")
-        }
-        guard !isDirectory.boolValue else { throw ConfigError(file: path, line: nil, message: "is a directory, not a file") }
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            let reason = (error as? CocoaError)?.code == .fileReadNoPermission ? "permission denied" : error.localizedDescription
-            throw ConfigError(file: path, line: nil, message: "cannot read the file: \(reason)")
-        }
-        guard let text = String(validating: data, as: UTF8.self) else {
-            throw ConfigError(file: path, line: nil, message: "the file is not valid UTF-8")
-        }
-        return try parse(text, file: path)
+        try parse(try ConfigError.readText(path: path), file: path)
     }
 
     /// Parses config text; `file` is only used to label errors.
@@ -111,28 +96,6 @@ public struct GatewayConfigFile: Sendable, Equatable {
             throw ConfigError(file: file, line: error.line, message: error.message + column)
         }
         return try ConfigSchema(file: file).check(document)
-    }
-}
-
-/// A config problem, pointing at the file and line.
-public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The path (or label) given to `load(path:)` or `parse(_:file:)`.
-    public var file: String
-    /// The 1-based line, when the problem has one.
-    public var line: Int?
-    /// What is wrong, for humans.
-    public var message: String
-
-    /// Memberwise initializer.
-    public init(file: String, line: Int?, message: String) {
-        self.file = file
-        self.line = line
-        self.message = message
-    }
-
-    /// `FILE:LINE: message`, or `FILE: message` without a line.
-    public var description: String {
-        if let line { "\(file):\(line): \(message)" } else { "\(file): \(message)" }
     }
 }
 

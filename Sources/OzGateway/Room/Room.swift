@@ -14,7 +14,7 @@ final class Room: ChatRoom, @unchecked Sendable {
     /// Members grouped by their event loop, so a broadcast costs one cross-thread task per loop, not per member.
     private var groups = LoopGroups()
     /// Presence changes not yet sent, batched into one `clientStateChanged` frame per `presenceWindow`.
-    private var pendingPresence: [(sequence: Int, json: [UInt8])] = []
+    private var pendingPresence = PresenceBatch()
     /// How long the first change of a batch waits for others. A flood of joins then costs each member one frame per
     /// window instead of one per join (the fan-out is members × frames); a message flushes the batch first.
     private let presenceWindow: TimeAmount
@@ -129,7 +129,7 @@ final class Room: ChatRoom, @unchecked Sendable {
         guard !closed else { return nextSequence }
         let sequence = nextSequence
         nextSequence += 1
-        pendingPresence.append((sequence, json))
+        pendingPresence.append(sequence: sequence, json: json)
         if !flushScheduled {
             flushScheduled = true
             if presenceWindow > .zero {
@@ -144,35 +144,7 @@ final class Room: ChatRoom, @unchecked Sendable {
     /// Sends pending presence changes. A member that joined during the batch gets only the changes after its own join.
     func flushPresence() {
         flushScheduled = false
-        guard let firstSequence = pendingPresence.first?.sequence else { return }
-        var framesByStart: [Int: ByteBuffer] = [:]
-        func frame(from start: Int) -> ByteBuffer {
-            if let cached = framesByStart[start] { return cached }
-            var bytes: [UInt8] = Array(#"{"type":"clientStateChanged","clients":["#.utf8)
-            for (i, change) in pendingPresence[start...].enumerated() {
-                if i > 0 { bytes.append(UInt8(ascii: ",")) }
-                bytes.append(contentsOf: change.json)
-            }
-            bytes.append(contentsOf: "]}".utf8)
-            let buffer = TextFrame.encode(ByteBuffer(bytes: bytes))
-            framesByStart[start] = buffer
-            return buffer
-        }
-        let everything = frame(from: 0)
-        for group in groups.groups {
-            var deliveries: [(Member, ByteBuffer)] = []
-            deliveries.reserveCapacity(group.members.count)
-            for member in group.members {
-                if member.joinSequence < firstSequence {
-                    deliveries.append((member, everything))
-                } else {
-                    let start = member.joinSequence - firstSequence + 1
-                    if start < pendingPresence.count { deliveries.append((member, frame(from: start))) }
-                }
-            }
-            LoopGroups.deliver(deliveries, on: group.eventLoop)
-        }
-        pendingPresence.removeAll(keepingCapacity: true)
+        pendingPresence.flush(to: groups)
     }
 
     /// Accepts a message from a member: stamps it with an id and time, then delivers it to the room or to one member,
