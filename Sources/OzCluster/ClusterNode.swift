@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import Logging
 import NIOConcurrencyHelpers
@@ -30,6 +31,8 @@ package final class ClusterNode: RoomProvider, Sendable {
     let logger: Logger
     let lines: [String]
     let writer: ClusterWriter
+    /// The store-write timer, the reaper's counters (the rooms count into the gateway's `GatewayConfiguration.metrics`).
+    let metrics: GatewayMetrics
     private let group: any EventLoopGroup
 
     private struct Links {
@@ -43,13 +46,19 @@ package final class ClusterNode: RoomProvider, Sendable {
         /// Room states loaded before the gateway built its rooms.
         var loaded: [String: ClusterRoomState] = [:]
         var stopping = false
+        /// `gatewayClosed` has begun.
+        var closing = false
     }
 
     private let links = NIOLockedValueBox(Links())
     private let nextSession = NIOLockedValueBox(Int64(0))
     private let tasks = NIOLockedValueBox([Task<Void, Never>]())
 
-    private init(location: ClusterLocation, nodeID: String, lines: [String], settings: Settings, group: any EventLoopGroup, logger: Logger) {
+    private init(
+        location: ClusterLocation, nodeID: String, lines: [String], settings: Settings, group: any EventLoopGroup, metrics: GatewayMetrics,
+        logger: Logger
+    ) {
+        self.metrics = metrics
         self.location = location
         self.nodeID = nodeID
         self.lines = lines.sorted()
@@ -58,7 +67,7 @@ package final class ClusterNode: RoomProvider, Sendable {
         self.logger = logger
         let box = NIOLockedValueBox<ClusterNode?>(nil)
         self.writer = ClusterWriter(
-            logger: logger, committed: { events in box.withLockedValue { $0 }?.deliver(events) },
+            logger: logger, metrics: metrics, committed: { events in box.withLockedValue { $0 }?.deliver(events) },
             lost: { error in box.withLockedValue { $0 }?.connectionLost(error) })
         box.withLockedValue { $0 = self }
     }
@@ -66,10 +75,12 @@ package final class ClusterNode: RoomProvider, Sendable {
     /// Connects, prepares the schema and the rooms, registers this node, and loads every room. Throws when PostgreSQL
     /// cannot be reached or its schema is newer than this build.
     package static func start(
-        location: ClusterLocation, nodeID: String, lines: [String], settings: Settings = Settings(), logger: Logger
+        location: ClusterLocation, nodeID: String, lines: [String], settings: Settings = Settings(), metrics: GatewayMetrics = GatewayMetrics(),
+        logger: Logger
     ) async throws -> ClusterNode {
         let node = ClusterNode(
-            location: location, nodeID: nodeID, lines: lines, settings: settings, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+            location: location, nodeID: nodeID, lines: lines, settings: settings, group: MultiThreadedEventLoopGroup.singleton, metrics: metrics,
+            logger: logger)
         try await node.connect(firstTime: true)
         let task = Task { await node.writer.run() }
         let supervisor = Task { await node.supervise() }
@@ -83,6 +94,10 @@ package final class ClusterNode: RoomProvider, Sendable {
 
     /// Whether the node can take logins and messages now.
     package var isAvailable: Bool { links.withLockedValue { $0.connectedAt != nil && !$0.stopping } }
+
+    package var unavailableReason: String? {
+        links.withLockedValue { $0.stopping ? "leaving the cluster" : ($0.connectedAt == nil ? "cluster store unavailable" : nil) }
+    }
 
     func makeSession() -> Int64 {
         nextSession.withLockedValue {
@@ -255,6 +270,7 @@ package final class ClusterNode: RoomProvider, Sendable {
             try? await Task.sleep(for: .nanoseconds(settings.reapInterval.nanoseconds))
             let (reader, connectedAt, me) = links.withLockedValue { ($0.reader, $0.connectedAt, $0.incarnation) }
             guard let reader, let connectedAt, NIODeadline.now() - connectedAt >= settings.timeout else { continue }
+            metrics.reaperRuns.increment()
             do {
                 var others: [Int64] = []
                 let rows = try await reader.query("SELECT incarnation FROM oz_nodes WHERE incarnation <> \(me)", logger: logger)
@@ -268,6 +284,7 @@ package final class ClusterNode: RoomProvider, Sendable {
                         writer.submit(.reap(incarnation: other, rooms: lines, reply: { done.resume(returning: $0) }))
                     }
                     try await reader.query("SELECT pg_advisory_unlock(\(other))", logger: logger)
+                    metrics.reapedNodes.increment()
                     logger.notice("cluster: reaped a dead node", metadata: ["incarnation": "\(other)", "members": "\(count)"])
                 }
             } catch {
@@ -285,7 +302,8 @@ package final class ClusterNode: RoomProvider, Sendable {
             guard let state = loaded[line], let budget = setup.budgets[line] else { continue }
             rooms[line] = ClusterRoom(
                 name: line, eventLoop: setup.group.next(), node: self, state: state, incarnation: incarnation, budget: budget,
-                memberLimit: setup.configuration.limits.maxMembersPerRoom, releaseNumber: setup.releaseNumber)
+                memberLimit: setup.configuration.limits.maxMembersPerRoom, metrics: setup.configuration.metrics,
+                releaseNumber: setup.releaseNumber)
         }
         links.withLockedValue {
             $0.rooms = rooms
@@ -299,8 +317,14 @@ package final class ClusterNode: RoomProvider, Sendable {
     /// The gateway has closed every connection: this node's members leave every room, its row goes, and the
     /// connections close.
     package func gatewayClosed() async {
+        // Once: the gateway calls it at shutdown, and ozgate's service group again when it ends.
+        let (first, available) = links.withLockedValue { links in
+            defer { links.closing = true }
+            return (!links.closing, links.connectedAt != nil && !links.stopping)
+        }
+        guard first else { return }
         let me = incarnation
-        if isAvailable {
+        if available {
             _ = await withCheckedContinuation { (done: CheckedContinuation<Int, Never>) in
                 writer.submit(.reap(incarnation: me, rooms: lines, reply: { done.resume(returning: $0) }))
             }

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import NIOCore
 import OzGateway
@@ -14,6 +15,7 @@ final class ClusterRoom: ChatRoom, @unchecked Sendable {
     private let budget: SnapshotBudget
     private let memberLimit: Int
     private let releaseNumber: @Sendable (String) -> Void
+    private let metrics: GatewayMetrics
 
     // Room loop only.
     private var incarnation: Int64
@@ -36,8 +38,9 @@ final class ClusterRoom: ChatRoom, @unchecked Sendable {
 
     init(
         name: String, eventLoop: any EventLoop, node: ClusterNode, state: ClusterRoomState, incarnation: Int64, budget: SnapshotBudget,
-        memberLimit: Int, releaseNumber: @escaping @Sendable (String) -> Void
+        memberLimit: Int, metrics: GatewayMetrics, releaseNumber: @escaping @Sendable (String) -> Void
     ) {
+        self.metrics = metrics
         self.name = name
         self.eventLoop = eventLoop
         self.node = node
@@ -190,6 +193,7 @@ final class ClusterRoom: ChatRoom, @unchecked Sendable {
     func restart(from state: ClusterRoomState, incarnation: Int64) {
         for (member, _) in local.values { member.end(.shutdown) }
         for member in joining.values { member.end(.shutdown) }
+        metrics.members.decrement(by: Double(local.count))
         local = [:]
         groups = LoopGroups()
         joining = [:]
@@ -206,6 +210,10 @@ final class ClusterRoom: ChatRoom, @unchecked Sendable {
 
     private func apply(_ event: ClusterEvent) {
         history.noteSeq(event.seq)
+        if event.incarnation != incarnation {
+            let lag = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) - event.ts
+            metrics.notifyLag.recordMilliseconds(max(0, lag))
+        }
         switch event.kind {
         case .online:
             if event.incarnation == incarnation, let member = joining.removeValue(forKey: event.session) {
@@ -213,6 +221,7 @@ final class ClusterRoom: ChatRoom, @unchecked Sendable {
             }
             members[event.number] = ClusterRoomState.Entry(
                 number: event.number, incarnation: event.incarnation, session: event.session, joined: event.seq, online: event.body)
+            metrics.presenceEvents.increment()
             pendingPresence.append(sequence: Int(event.seq), json: event.body)
         case .offline, .replaced:
             if let entry = members[event.number], entry.incarnation == event.incarnation, entry.session == event.session {
@@ -222,6 +231,7 @@ final class ClusterRoom: ChatRoom, @unchecked Sendable {
                 removeLocal(mine.member)
                 mine.member.end(event.kind == .replaced ? .replaced : .shutdown)
             }
+            metrics.presenceEvents.increment()
             pendingPresence.append(sequence: Int(event.seq), json: event.body)
         case .message:
             flushPresence()
@@ -230,6 +240,7 @@ final class ClusterRoom: ChatRoom, @unchecked Sendable {
             live.append(contentsOf: event.body.dropFirst())
             let frame = TextFrame.encode(ByteBuffer(bytes: live))
             groups.broadcast(frame)
+            metrics.messagesOut.increment(by: Int64(groups.memberCount))
         case .privateMessage:
             flushPresence()
             var live = Array(#"{"type":"message","#.utf8)
@@ -237,7 +248,11 @@ final class ClusterRoom: ChatRoom, @unchecked Sendable {
             let frame = TextFrame.encode(ByteBuffer(bytes: live))
             let target = local[event.target]?.member
             target?.send(frame)
-            if let sender = local[event.number], sender.session == event.session, sender.member !== target { sender.member.send(frame) }
+            if let sender = local[event.number], sender.session == event.session, sender.member !== target {
+                sender.member.send(frame)
+                metrics.messagesOut.increment()
+            }
+            if target != nil { metrics.messagesOut.increment() }
         }
     }
 
@@ -258,6 +273,7 @@ final class ClusterRoom: ChatRoom, @unchecked Sendable {
         if let previous = local[member.phoneNumber] { removeLocal(previous.member) }
         local[member.phoneNumber] = (member, session)
         groups.add(member)
+        metrics.members.increment()
         member.joinSequence = Int(seq)
     }
 
@@ -266,6 +282,7 @@ final class ClusterRoom: ChatRoom, @unchecked Sendable {
         local[member.phoneNumber] = nil
         if member.numberIsDrawn { releaseNumber(member.phoneNumber) }
         groups.remove(member)
+        metrics.members.decrement()
     }
 
     private func flushPresence() {

@@ -1,5 +1,7 @@
+import CoreMetrics
 import Logging
 import NIOConcurrencyHelpers
+import OzGateway
 import PostgresNIO
 
 /// The node's one writer: operations queue here from any thread and are committed in batches, one transaction each, in
@@ -20,9 +22,14 @@ final class ClusterWriter: Sendable {
     /// Committed events, in commit order, with the replies already made.
     private let committed: @Sendable ([ClusterEvent]) -> Void
     private let lost: @Sendable (any Error) -> Void
+    private let metrics: GatewayMetrics
 
-    init(logger: Logger, committed: @escaping @Sendable ([ClusterEvent]) -> Void, lost: @escaping @Sendable (any Error) -> Void) {
+    init(
+        logger: Logger, metrics: GatewayMetrics, committed: @escaping @Sendable ([ClusterEvent]) -> Void,
+        lost: @escaping @Sendable (any Error) -> Void
+    ) {
         self.logger = logger
+        self.metrics = metrics
         self.committed = committed
         self.lost = lost
     }
@@ -56,7 +63,9 @@ final class ClusterWriter: Sendable {
             let next = await nextBatch()
             guard let (connection, batch) = next else { continue }
             do {
+                let started = ContinuousClock.now
                 let (events, replies) = try await ClusterBatch.commit(batch, on: connection, logger: logger)
+                metrics.storeWrite.record(elapsed: ContinuousClock.now - started)
                 for reply in replies { reply() }
                 if !events.isEmpty { committed(events) }
             } catch {

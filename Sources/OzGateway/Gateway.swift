@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -29,6 +30,14 @@ public final class Gateway: Sendable {
     /// Number of open WebSocket connections.
     public var connectionCount: Int { core.connectionCount }
 
+    /// Whether the gateway can take logins now, and if not, why (`/healthz`).
+    public var health: GatewayHealth {
+        if stopped.withLockedValue({ $0 }) { return .unavailable("shutting down") }
+        if serverChannel.withLockedValue({ $0 }) == nil { return .unavailable("not listening yet") }
+        if let reason = configuration.roomProvider?.unavailableReason { return .unavailable(reason) }
+        return .ready
+    }
+
     /// Binds and starts accepting connections.
     public func start() async throws {
         let core = self.core
@@ -45,6 +54,7 @@ public final class Gateway: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     let peer = PeerAddress(channel.remoteAddress)
                     if let refusal = core.admission.admit(peer) {
+                        configuration.metrics.connectionRefusals.increment()
                         if refusal.log {
                             let ip = channel.remoteAddress?.ipAddress ?? "?"
                             core.logger.notice(

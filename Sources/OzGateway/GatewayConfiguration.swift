@@ -37,6 +37,8 @@ public struct GatewayConfiguration: Sendable {
     public var history: GatewayHistory?
     /// Builds the rooms when they live elsewhere (a cluster node, OzCluster); nil: this process keeps them.
     package var roomProvider: (any RoomProvider)?
+    /// What the gateway counts for its operators (no-op unless made from a real factory, e.g. ozgate's `--metrics-port`).
+    public var metrics = GatewayMetrics()
 
     public init(
         host: String = "127.0.0.1",

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import Logging
 import NIOConcurrencyHelpers
@@ -48,7 +49,8 @@ final class GatewayCore: Sendable {
             }
             rooms[line.name] = Room(
                 name: line.name, eventLoop: group.next(), presenceWindow: configuration.presenceWindow,
-                memberLimit: configuration.limits.maxMembersPerRoom, snapshotBudget: budget, history: roomHistory, writer: history?.writer
+                memberLimit: configuration.limits.maxMembersPerRoom, snapshotBudget: budget, history: roomHistory, writer: history?.writer,
+                metrics: configuration.metrics
             ) { numbers.release($0) }
         }
         if let provider = configuration.roomProvider {
@@ -56,6 +58,7 @@ final class GatewayCore: Sendable {
                 RoomSetup(group: group, configuration: configuration, budgets: budgets, releaseNumber: { numbers.release($0) }, logger: logger))
         }
         self.rooms = rooms
+        configuration.metrics.rooms.set(rooms.count)
         if history != nil {
             // Pruning in the background: once at start, then every minute, on the store's thread.
             let interval = TimeAmount.seconds(Int64(GatewayHistory.pruneInterval))
@@ -93,10 +96,11 @@ final class GatewayCore: Sendable {
     func register(_ handler: ConnectionHandler, id: Int, channel: any Channel) {
         let bound = NIOLoopBound(handler, eventLoop: channel.eventLoop)
         connections.withLockedValue { $0[id] = (channel, bound) }
+        configuration.metrics.connections.increment()
     }
 
     func unregister(id: Int) {
-        _ = connections.withLockedValue { $0.removeValue(forKey: id) }
+        if connections.withLockedValue({ $0.removeValue(forKey: id) }) != nil { configuration.metrics.connections.decrement() }
     }
 
     /// Number of open WebSocket connections.

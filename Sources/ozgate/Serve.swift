@@ -6,6 +6,8 @@ import OzCluster
 import OzGateway
 import OzGatewayLifetime
 import OzProtocol
+import Prometheus
+import ServiceLifecycle
 
 /// `ozgate [serve]`: runs the gateway until SIGINT or SIGTERM, then shuts down gracefully and exits 0 (a
 /// `ServiceGroup`, see `GatewayLifetime`).
@@ -39,11 +41,15 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Run as a node of a cluster whose rooms are kept in this PostgreSQL: postgres://USER@HOST:PORT/DB.")
     var cluster: String?
     @Option(help: "This node's name in the cluster (default: host name and process id).") var nodeId: String?
+    @Option(help: "Serve Prometheus metrics at /metrics and health at /healthz over HTTP on this port (0 picks a free one).")
+    var metricsPort: Int?
+    @Option(help: "Address for --metrics-port.") var metricsHost = "127.0.0.1"
 
     func validate() throws {
         if cluster != nil, store != nil {
             throw ValidationError("--cluster keeps history in PostgreSQL: give --cluster or --store, not both")
         }
+        if let metricsPort, !(0...65535).contains(metricsPort) { throw ValidationError("--metrics-port must be 0–65535") }
         if (tlsCert == nil) != (tlsKey == nil) {
             throw ValidationError("give both --tls-cert and --tls-key (to serve wss://), or neither (to serve ws://)")
         }
@@ -108,14 +114,16 @@ struct Serve: AsyncParsableCommand {
             }
         }
         let logger = Logger(label: "ozgate")
+        let registry = metricsPort.map { _ in PrometheusCollectorRegistry() }
+        let metrics = registry.map { GatewayMetrics(factory: Self.metricsFactory($0)) } ?? GatewayMetrics()
         var history: GatewayHistory?
         var clusterNode: ClusterNode?
         if let clusterURL {
             clusterNode = try await Self.joinCluster(
-                url: clusterURL, nodeID: clusterNodeID ?? Self.defaultNodeID, lines: directory.lines.map(\.name), logger: logger)
+                url: clusterURL, nodeID: clusterNodeID ?? Self.defaultNodeID, lines: directory.lines.map(\.name), metrics: metrics, logger: logger)
         } else {
             do {
-                history = try HistoryStores.open(settings: historySettings, rooms: directory.lines.map(\.name), logger: logger)
+                history = try HistoryStores.open(settings: historySettings, rooms: directory.lines.map(\.name), metrics: metrics, logger: logger)
             } catch {
                 complain("ozgate: history store error: \(error)")
                 throw ExitCode(78)
@@ -128,6 +136,7 @@ struct Serve: AsyncParsableCommand {
             pingInterval: .nanoseconds(Int64(pingInterval * 1e9)), pingTimeout: .nanoseconds(Int64(pingTimeout * 1e9)),
             handshakeTimeout: handshakeTimeout, limits: limits, tls: tls, history: history)
         gatewayConfiguration.roomProvider = clusterNode
+        gatewayConfiguration.metrics = metrics
         let gateway = Gateway(configuration: gatewayConfiguration, logger: logger)
         let (host, tokenFile) = (host, tokenFile)
         let service = GatewayService(
@@ -153,22 +162,52 @@ struct Serve: AsyncParsableCommand {
                 }
             },
             onShuttingDown: { say("shutting down") })
+        // Shut down in reverse: the gateway ends its sessions first, then the metrics stop, then the node leaves.
+        var services: [any Service] = []
+        if let clusterNode { services.append(ClosingService { await clusterNode.gatewayClosed() }) }
+        if let registry, let metricsPort {
+            let metricsHost = self.metricsHost
+            services.append(
+                MetricsService(
+                    host: metricsHost, port: metricsPort, registry: registry, health: { gateway.health },
+                    onListening: { port in
+                        let hostText = metricsHost.contains(":") ? "[\(metricsHost)]" : metricsHost
+                        say("metrics on http://\(hostText):\(port)/metrics")
+                        logger.info("metrics", metadata: ["url": "http://\(hostText):\(port)/metrics"])
+                    }))
+        }
+        services.append(service)
         do {
-            try await GatewayLifetime.run([service], logger: logger)
+            try await GatewayLifetime.run(services, logger: logger)
         } catch let error as GatewayService.CannotListen {
             complain("ozgate: cannot listen on \(host):\(port): \(error.underlying)")
+            throw ExitCode(69)
+        } catch let error as MetricsService.CannotListen {
+            complain("ozgate: cannot listen for metrics on \(metricsHost):\(metricsPort ?? 0): \(error.underlying)")
             throw ExitCode(69)
         }
     }
 }
 
 extension Serve {
+    /// Prometheus through swift-metrics, with finer buckets for the store's writes and the cluster's lag than the
+    /// default (5 ms–10 s): both are usually around a millisecond.
+    static func metricsFactory(_ registry: PrometheusCollectorRegistry) -> PrometheusMetricsFactory {
+        var factory = PrometheusMetricsFactory(registry: registry)
+        let fine: [Duration] = [
+            .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
+            .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5),
+        ]
+        factory.durationHistogramBuckets = ["ozgate_store_write_seconds": fine, "ozgate_cluster_notify_lag_seconds": fine]
+        return factory
+    }
+
     /// `HOST-PID`: unique among the nodes running at once.
     static var defaultNodeID: String { "\(ProcessInfo.processInfo.hostName)-\(getpid())" }
 
     /// Connects to the cluster's PostgreSQL and registers this node. Exit 64 for a bad URL, 78 for a schema this build
     /// cannot use, 69 when PostgreSQL cannot be reached.
-    static func joinCluster(url: String, nodeID: String, lines: [String], logger: Logger) async throws -> ClusterNode {
+    static func joinCluster(url: String, nodeID: String, lines: [String], metrics: GatewayMetrics, logger: Logger) async throws -> ClusterNode {
         let location: ClusterLocation
         do {
             location = try ClusterLocation(url)
@@ -176,7 +215,7 @@ extension Serve {
             throw ValidationError("--cluster: \(error)")
         }
         do {
-            let node = try await ClusterNode.start(location: location, nodeID: nodeID, lines: lines, logger: logger)
+            let node = try await ClusterNode.start(location: location, nodeID: nodeID, lines: lines, metrics: metrics, logger: logger)
             say("cluster node \(nodeID) (incarnation \(node.incarnation)) on \(location)")
             return node
         } catch let failure as ClusterSchema.Failure {

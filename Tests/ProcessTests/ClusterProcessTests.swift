@@ -80,4 +80,65 @@ struct ClusterProcessTests {
         }
         for client in clients { await client.shutdown() }
     }
+    @Test(.timeLimit(.minutes(3)))
+    func metricsCountAcrossNodesAndHealthFollowsPostgres() async throws {
+        let server = try PostgresServer()
+        defer { server.stop() }
+        let lobby = try LobbyFixture()
+        let ports = [lobby.port, try TemporaryFolder.freePort()]
+        var nodes: [ChildProcess] = []
+        var endpoints: [MetricsEndpoint] = []
+        for (index, port) in ports.enumerated() {
+            let node = try ChildProcess(
+                "ozgate",
+                [
+                    "--config", lobby.config.path, "--port", "\(port)", "--cluster", server.url, "--node-id", "m\(index)", "--metrics-port", "0",
+                    "--log-level", "warning",
+                ])
+            try await node.waitForLine("listening", timeout: .seconds(60)) { $0.hasPrefix("listening on ws://") }
+            endpoints.append(try await MetricsEndpoint.announced(by: node))
+            nodes.append(node)
+        }
+        defer { for node in nodes { node.signal(SIGKILL) } }
+
+        let log = ClientEventLog(clients: 2)
+        let clients = (0..<2).map { OzClient(eventSink: log.sink($0)) }
+        for (index, client) in clients.enumerated() {
+            try await client.connect(serverAddress: "127.0.0.1:\(ports[index])", token: "tok")
+        }
+        try await waitUntil("both see each other", timeout: .seconds(30)) {
+            let (first, second) = (await clients[0].roster.count, await clients[1].roster.count)
+            return first == 1 && second == 1
+        }
+        _ = try await clients[0].send("across")
+        try await waitUntil("node 1 delivered it", timeout: .seconds(30)) {
+            log.events(1).contains { if case .message(let message) = $0.event { message.text == "across" } else { false } }
+        }
+        let written = try await endpoints[0].samples()
+        #expect(written["ozgate_members"] == 1)
+        #expect(written["ozgate_messages_received_total"] == 1)
+        #expect((written["ozgate_store_write_seconds_count"] ?? 0) >= 2)  // at least the ONLINE, then the message
+        let heard = try await endpoints[1].samples()
+        #expect(heard["ozgate_messages_received_total"] == 0)
+        #expect(heard["ozgate_messages_delivered_total"] == 1)
+        // Node 0's ONLINE and its message, at least, came from elsewhere.
+        #expect((heard["ozgate_cluster_notify_lag_seconds_count"] ?? 0) >= 2)
+        #expect(heard["ozgate_presence_events_total"] == 2)
+        // The reaper starts looking once the node has been connected for its timeout (5 s).
+        try await waitUntil("the reaper has run", timeout: .seconds(30)) {
+            (try await endpoints[1].samples()["ozgate_cluster_reaper_runs_total"] ?? 0) >= 1
+        }
+
+        // PostgreSQL away: no logins (503 with the reason); back: 200 again.
+        for endpoint in endpoints { #expect(try await endpoint.get("/healthz").status == 200) }
+        try server.halt()
+        try await waitUntil("the node reports the store unavailable", timeout: .seconds(30)) {
+            try await endpoints[0].get("/healthz") == (503, "unavailable: cluster store unavailable\n")
+        }
+        try server.start()
+        try await waitUntil("the node is healthy again", timeout: .seconds(60)) {
+            try await endpoints[0].get("/healthz").status == 200
+        }
+        for client in clients { await client.shutdown() }
+    }
 }

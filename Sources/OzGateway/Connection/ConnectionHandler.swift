@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import Logging
 import NIOCore
@@ -88,6 +89,7 @@ final class ConnectionHandler: ChannelInboundHandler {
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         // The write buffer passed its high-water mark (`maxOutboundBytes`): this member cannot keep up with the room.
         if !context.channel.isWritable, case .granted = state {
+            configuration.metrics.slowConsumerCloses.increment()
             endSession(.slow)
         }
         context.fireChannelWritabilityChanged()
@@ -172,6 +174,7 @@ final class ConnectionHandler: ChannelInboundHandler {
                 return reject(.badFrame, "text must be 1–\(WireLimits.maxTextScalars) Unicode scalars, not \(scalars)", nonce: nonce)
             }
             guard messageBucket.take(at: .now()) else {
+                configuration.metrics.messageRateRefusals.increment()
                 let limits = configuration.limits
                 if !rateLimited {
                     rateLimited = true
@@ -182,6 +185,7 @@ final class ConnectionHandler: ChannelInboundHandler {
                     nonce: nonce)
             }
             rateLimited = false
+            configuration.metrics.messagesIn.increment()
             room.eventLoop.execute { room.post(from: member, to: to, text: text, nonce: nonce) }
         case (.granted(_, let room), .history(let query)):
             guard historyRequests.count < Self.maxQueuedHistoryRequests else {

@@ -13,13 +13,16 @@ public final class GatewayHistory: Sendable {
     static let pruneInterval: TimeInterval = 60
 
     /// Loads each room's newest messages (up to 1,000) from `store`; throws what the store throws.
-    public init(store: any MessageStore, rooms: [String], retention: HistoryRetention = .standard, logger: Logger) throws {
+    public init(
+        store: any MessageStore, rooms: [String], retention: HistoryRetention = .standard, metrics: GatewayMetrics = GatewayMetrics(),
+        logger: Logger
+    ) throws {
         self.retention = retention
         let newest = min(RoomHistory.maxResume, retention.messagesPerRoom)
         var stored: [String: StoredRoom] = [:]
         for room in rooms { stored[room] = try store.load(room: room, newest: newest) }
         self.stored = stored
-        self.writer = HistoryWriter(store: store, logger: logger)
+        self.writer = HistoryWriter(store: store, metrics: metrics, logger: logger)
     }
 
     /// Writes what is pending and closes the store. The gateway calls it at shutdown; safe to call again.

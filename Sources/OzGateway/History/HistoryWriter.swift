@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import Logging
 
@@ -13,6 +14,7 @@ final class HistoryWriter: @unchecked Sendable {
 
     let store: any MessageStore
     let logger: Logger
+    private let metrics: GatewayMetrics
     private let condition = NSCondition()
     private var pending: [HistoryRecord] = []
     private var lastSeq: [String: Int64] = [:]
@@ -24,8 +26,9 @@ final class HistoryWriter: @unchecked Sendable {
     private var failing = false
     private var thread: Thread?
 
-    init(store: any MessageStore, logger: Logger) {
+    init(store: any MessageStore, metrics: GatewayMetrics = GatewayMetrics(), logger: Logger) {
         self.store = store
+        self.metrics = metrics
         self.logger = logger
         // The thread holds the writer until `close()` ends it (a writer never closed keeps its idle thread).
         let thread = Thread { self.run() }
@@ -118,7 +121,9 @@ final class HistoryWriter: @unchecked Sendable {
     /// One transaction; on failure the batch goes back to the front of the queue (logged once per failing spell).
     private func write(_ batch: [HistoryRecord], _ seqs: [String: Int64]) {
         do {
+            let started = ContinuousClock.now
             try store.append(batch, lastSeq: seqs)
+            metrics.storeWrite.record(elapsed: ContinuousClock.now - started)
             if failing {
                 failing = false
                 logger.notice("history: the store accepts writes again", metadata: ["store": "\(store.name)"])

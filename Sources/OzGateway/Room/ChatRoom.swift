@@ -36,4 +36,6 @@ package protocol RoomProvider: Sendable {
     func makeRooms(_ setup: RoomSetup) -> [String: any ChatRoom]
     /// Called once every connection has closed at shutdown.
     func gatewayClosed() async
+    /// Why the rooms cannot take logins now (nil: they can).
+    var unavailableReason: String? { get }
 }

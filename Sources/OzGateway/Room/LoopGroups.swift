@@ -10,10 +10,13 @@ package struct LoopGroups {
     }
 
     package private(set) var groups: [Group] = []
+    /// Members in all groups.
+    package private(set) var memberCount = 0
 
     package init() {}
 
     package mutating func add(_ member: Member) {
+        memberCount += 1
         if let index = groups.firstIndex(where: { $0.eventLoop === member.eventLoop }) {
             member.slot = groups[index].members.count
             groups[index].members.append(member)
@@ -25,6 +28,7 @@ package struct LoopGroups {
 
     package mutating func remove(_ member: Member) {
         guard let index = groups.firstIndex(where: { $0.eventLoop === member.eventLoop }) else { return }
+        memberCount -= 1
         let last = groups[index].members.removeLast()
         if last !== member {
             groups[index].members[member.slot] = last

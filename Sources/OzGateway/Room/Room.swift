@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import Logging
 import NIOCore
@@ -35,12 +36,14 @@ final class Room: ChatRoom, @unchecked Sendable {
     private let writer: HistoryWriter?
     /// Set at shutdown: no more joins, and departures are no longer announced (everyone is being told `shutdown`).
     private var closed = false
+    private let metrics: GatewayMetrics
 
     init(
         name: String, eventLoop: any EventLoop, presenceWindow: TimeAmount = .zero, memberLimit: Int = 0,
-        snapshotBudget: SnapshotBudget, history: RoomHistory? = nil, writer: HistoryWriter? = nil,
+        snapshotBudget: SnapshotBudget, history: RoomHistory? = nil, writer: HistoryWriter? = nil, metrics: GatewayMetrics = GatewayMetrics(),
         releaseNumber: @escaping @Sendable (String) -> Void
     ) {
+        self.metrics = metrics
         self.history = history
         self.writer = writer
         self.name = name
@@ -99,6 +102,7 @@ final class Room: ChatRoom, @unchecked Sendable {
         members[member.phoneNumber] = member
         memberListBytes += member.onlineJSON.count + 1
         groups.add(member)
+        metrics.members.increment()
         member.joinSequence = announce(member.onlineJSON)
     }
 
@@ -119,6 +123,7 @@ final class Room: ChatRoom, @unchecked Sendable {
         members[member.phoneNumber] = nil
         memberListBytes -= member.onlineJSON.count + 1
         groups.remove(member)
+        metrics.members.decrement()
         announce(member.offlineJSON)
         if member.numberIsDrawn { releaseNumber(member.phoneNumber) }
     }
@@ -129,6 +134,7 @@ final class Room: ChatRoom, @unchecked Sendable {
         guard !closed else { return nextSequence }
         let sequence = nextSequence
         nextSequence += 1
+        metrics.presenceEvents.increment()
         pendingPresence.append(sequence: sequence, json: json)
         if !flushScheduled {
             flushScheduled = true
@@ -193,8 +199,10 @@ final class Room: ChatRoom, @unchecked Sendable {
         if let target {
             target.send(frame)
             if target !== sender { sender.send(frame) }
+            metrics.messagesOut.increment(by: target === sender ? 1 : 2)
         } else {
             groups.broadcast(frame)
+            metrics.messagesOut.increment(by: Int64(groups.memberCount))
         }
     }
 
