@@ -81,7 +81,7 @@ package final class ClusterNode: RoomProvider, Sendable {
         let node = ClusterNode(
             location: location, nodeID: nodeID, lines: lines, settings: settings, group: MultiThreadedEventLoopGroup.singleton, metrics: metrics,
             logger: logger)
-        try await node.connect(firstTime: true)
+        try await PostgresDeadline.run("connecting", within: .seconds(30)) { try await node.connect(firstTime: true) }
         let task = Task { await node.writer.run() }
         let supervisor = Task { await node.supervise() }
         let reaper = Task { await node.reapLoop() }
@@ -188,7 +188,7 @@ package final class ClusterNode: RoomProvider, Sendable {
             var delay = 0.25
             while !Task.isCancelled, !links.withLockedValue({ $0.stopping }) {
                 do {
-                    try await connect(firstTime: false)
+                    try await PostgresDeadline.run("reconnecting", within: .seconds(30)) { try await self.connect(firstTime: false) }
                     break
                 } catch {
                     logger.warning(
@@ -240,7 +240,10 @@ package final class ClusterNode: RoomProvider, Sendable {
         let logger = self.logger
         Task {
             do {
-                done(try await ClusterRoomState.events(room: room, after: seq, limit: 5000, on: reader, logger: logger))
+                done(
+                    try await PostgresDeadline.run("reading events") {
+                        try await ClusterRoomState.events(room: room, after: seq, limit: 5000, on: reader, logger: logger)
+                    })
             } catch {
                 logger.warning("cluster: cannot read events", metadata: ["room": "\(room)", "error": "\(String(reflecting: error))"])
                 done(nil)
@@ -254,7 +257,10 @@ package final class ClusterNode: RoomProvider, Sendable {
         let logger = self.logger
         Task {
             do {
-                done(try await ClusterRoomState.page(room: room, before: before, limit: limit, on: reader, logger: logger))
+                done(
+                    try await PostgresDeadline.run("reading history") {
+                        try await ClusterRoomState.page(room: room, before: before, limit: limit, on: reader, logger: logger)
+                    })
             } catch {
                 logger.warning("cluster: cannot read history", metadata: ["room": "\(room)", "error": "\(String(reflecting: error))"])
                 done(nil)
@@ -272,18 +278,27 @@ package final class ClusterNode: RoomProvider, Sendable {
             guard let reader, let connectedAt, NIODeadline.now() - connectedAt >= settings.timeout else { continue }
             metrics.reaperRuns.increment()
             do {
-                var others: [Int64] = []
-                let rows = try await reader.query("SELECT incarnation FROM oz_nodes WHERE incarnation <> \(me)", logger: logger)
-                for try await incarnation in rows.decode(Int64.self) { others.append(incarnation) }
+                let logger = self.logger
+                let others = try await PostgresDeadline.run("listing nodes") {
+                    var others: [Int64] = []
+                    let rows = try await reader.query("SELECT incarnation FROM oz_nodes WHERE incarnation <> \(me)", logger: logger)
+                    for try await incarnation in rows.decode(Int64.self) { others.append(incarnation) }
+                    return others
+                }
                 for other in others {
-                    let probe = try await reader.query("SELECT pg_try_advisory_lock(\(other))", logger: logger)
-                    var free = false
-                    for try await got in probe.decode(Bool.self) { free = got }
+                    let free = try await PostgresDeadline.run("probing a node's lock") {
+                        var free = false
+                        let probe = try await reader.query("SELECT pg_try_advisory_lock(\(other))", logger: logger)
+                        for try await got in probe.decode(Bool.self) { free = got }
+                        return free
+                    }
                     guard free else { continue }
                     let count = await withCheckedContinuation { (done: CheckedContinuation<Int, Never>) in
                         writer.submit(.reap(incarnation: other, rooms: lines, reply: { done.resume(returning: $0) }))
                     }
-                    try await reader.query("SELECT pg_advisory_unlock(\(other))", logger: logger)
+                    _ = try await PostgresDeadline.run("unlocking a node's lock") {
+                        try await reader.query("SELECT pg_advisory_unlock(\(other))", logger: logger)
+                    }
                     metrics.reapedNodes.increment()
                     logger.notice("cluster: reaped a dead node", metadata: ["incarnation": "\(other)", "members": "\(count)"])
                 }

@@ -146,6 +146,9 @@ final class ClusterRoom: ChatRoom, @unchecked Sendable {
 
     // MARK: events
 
+    /// How soon a failed read of missing events is tried again.
+    static let fetchRetry = TimeAmount.milliseconds(250)
+
     /// A notification: the room has reached `seq`.
     func heard(_ seq: Int64) {
         known = max(known, seq)
@@ -173,8 +176,12 @@ final class ClusterRoom: ChatRoom, @unchecked Sendable {
         node.fetch(room: name, after: applied) { events in
             self.eventLoop.execute {
                 self.fetching = false
-                // A failed read waits for the next notification, or for the reconnect that follows a lost connection.
-                guard let events else { return }
+                // A failed read is tried again shortly: waiting for the next notification could wait forever when the
+                // members are all waiting for the echoes this read would bring.
+                guard let events else {
+                    self.eventLoop.scheduleTask(in: Self.fetchRetry) { self.catchUp() }
+                    return
+                }
                 if events.isEmpty { self.known = self.applied }
                 self.offer(events)
             }

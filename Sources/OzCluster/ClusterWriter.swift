@@ -15,6 +15,8 @@ final class ClusterWriter: Sendable {
         var queue: [ClusterOperation] = []
         var waiting: CheckedContinuation<Void, Never>?
         var connection: PostgresConnection?
+        /// Gives up on the transaction in flight (its connection is gone).
+        var abandon: (@Sendable () -> Void)?
     }
 
     private let state = NIOLockedValueBox(State())
@@ -48,13 +50,17 @@ final class ClusterWriter: Sendable {
 
     /// Uses `connection` from now on (nil: none, and what is queued fails).
     func use(_ connection: PostgresConnection?) {
-        let failed = state.withLockedValue { state -> [ClusterOperation] in
+        let (failed, abandon) = state.withLockedValue { state -> ([ClusterOperation], (@Sendable () -> Void)?) in
             state.connection = connection
-            guard connection == nil else { return [] }
-            defer { state.queue.removeAll() }
-            return state.queue
+            guard connection == nil else { return ([], nil) }
+            defer {
+                state.queue.removeAll()
+                state.abandon = nil
+            }
+            return (state.queue, state.abandon)
         }
         for operation in failed { operation.fail() }
+        abandon?()
     }
 
     /// Commits batches until cancelled.
@@ -64,7 +70,21 @@ final class ClusterWriter: Sendable {
             guard let (connection, batch) = next else { continue }
             do {
                 let started = ContinuousClock.now
-                let (events, replies) = try await ClusterBatch.commit(batch, on: connection, logger: logger)
+                let logger = self.logger
+                let state = self.state
+                // Given up on when the node drops this connection (or already has), else after the deadline.
+                let register = { (abandon: @escaping @Sendable () -> Void) in
+                    let gone = state.withLockedValue { state -> Bool in
+                        guard state.connection === connection else { return true }
+                        state.abandon = abandon
+                        return false
+                    }
+                    if gone { abandon() }
+                }
+                defer { state.withLockedValue { $0.abandon = nil } }
+                let (events, replies) = try await PostgresDeadline.run("a transaction of \(batch.count) operations", abandon: register) {
+                    try await ClusterBatch.commit(batch, on: connection, logger: logger)
+                }
                 metrics.storeWrite.record(elapsed: ContinuousClock.now - started)
                 for reply in replies { reply() }
                 if !events.isEmpty { committed(events) }

@@ -144,9 +144,9 @@ struct OzClientTests {
     @Test func afterAReconnectOnlyTheDifferencesAreReported() async throws {
         let first = try await ClientTestGateway.start()
         let port = first.port
-        // Ann retries after a fixed 3 s, so Bob (an extension: the same number every time; retrying every 200 ms at
-        // most) is back before her.
-        let slow = OzClientConfiguration(machine: .init(backoff: Backoff(base: .seconds(3), cap: .seconds(3))), sample: { $0.upperBound })
+        // Ann retries after a fixed 6 s, so Bob (an extension: the same number every time; retrying every 200 ms at
+        // most) is back before her, even on a machine so loaded that his reconnect takes seconds.
+        let slow = OzClientConfiguration(machine: .init(backoff: Backoff(base: .seconds(6), cap: .seconds(6))), sample: { $0.upperBound })
         let (ann, events) = try await join(first, nick: "Ann", configuration: slow)
         let bob = OzClient(configuration: OzClientConfiguration(machine: .init(backoff: Backoff(base: .milliseconds(50), cap: .milliseconds(200)))))
         let bobEvents = EventRecorder(bob)

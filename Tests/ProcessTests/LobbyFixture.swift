@@ -21,7 +21,7 @@ struct LobbyFixture {
     var environment: [String: String] { ["XDG_STATE_HOME": folder.path, "HOME": folder.path] }
 
     /// Starts `ozgate` on `port` with the config and `arguments`, once it says it is listening (within `timeout`).
-    func startGateway(_ arguments: [String] = [], stderr: ChildProcess.OutputPipe = .collected, timeout: Duration = .seconds(20)) async throws
+    func startGateway(_ arguments: [String] = [], stderr: ChildProcess.OutputPipe = .collected, timeout: Duration = .seconds(60)) async throws
         -> ChildProcess
     {
         let gateway = try ChildProcess("ozgate", ["--config", config.path, "--port", "\(port)"] + arguments, stderr: stderr)

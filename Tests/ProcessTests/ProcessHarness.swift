@@ -94,7 +94,7 @@ final class ChildProcess: @unchecked Sendable {
 
     /// Waits until stdout has a line matching `predicate` (at least `count` of them); returns the last such line.
     @discardableResult
-    func waitForLine(_ what: String, count: Int = 1, timeout: Duration = .seconds(20), _ predicate: (String) -> Bool) async throws -> String {
+    func waitForLine(_ what: String, count: Int = 1, timeout: Duration = .seconds(60), _ predicate: (String) -> Bool) async throws -> String {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             let matches = lines.filter(predicate)
