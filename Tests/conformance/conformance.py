@@ -759,6 +759,19 @@ async def check_extension_wrong_password_keeps_session(ctx: Ctx) -> None:
 @check()
 async def check_extension_second_login_replaces_first(ctx: Ctx) -> None:
     o = await ctx.login("observer")
+    # The session of 1500 that an earlier check closed may not have left the room yet: the
+    # document orders a departure among the room's events ("every member sees presence
+    # changes and room messages in one and the same order"), and the snapshot is "everyone
+    # else online in the room now", but nothing says a connection closed by its client has
+    # left by the time its close handshake ends. (Seen with a cluster, where the departure is
+    # committed to the shared store after the socket closed: the next observer, on another
+    # node, got 1500 in its snapshot and then its OFFLINE.) If the snapshot lists 1500, wait
+    # for that OFFLINE and leave it out of the sequence checked below; an OFFLINE of a 1500
+    # the snapshot did not list still fails the check.
+    stale = 0
+    if info_for(o.snapshot, EXT_NUMBER) is not None:
+        await o.expect_presence(EXT_NUMBER, "OFFLINE", timeout=10)
+        stale = len(o.presence(EXT_NUMBER))
     e1 = await ctx.login("ext1", EXT_NUMBER, properties={"Nickname": "first", "Password": EXT_PASSWORD})
     await o.expect_presence(EXT_NUMBER, "ONLINE")
     e2 = await ctx.login("ext2", EXT_NUMBER, properties={"Nickname": "second", "Password": EXT_PASSWORD})
@@ -772,7 +785,7 @@ async def check_extension_second_login_replaces_first(ctx: Ctx) -> None:
 
     def statuses() -> list:
         return [(i.get("status"), (i.get("properties") or {}).get("Nickname"))
-                for i in o.presence(EXT_NUMBER)]
+                for i in o.presence(EXT_NUMBER)[stale:]]
     expected = [("ONLINE", "first"), ("OFFLINE", "first"), ("ONLINE", "second")]
     await o.wait_until(lambda: len(statuses()) >= 3,
                        f"presence of {EXT_NUMBER}: ONLINE, OFFLINE, ONLINE")
