@@ -52,8 +52,24 @@ public actor OzClient {
     /// History (OzWire v1.1): the first `connect` to a room asks for its newest ``OzClientConfiguration/history``
     /// messages; a later one to the same room resumes from the last room message seen (see ``HistoryTracker``).
     public func connect(serverAddress: String, token: String, properties: JSONObject = JSONObject()) throws(ServerAddressError) {
-        let address = try ServerAddress(parsing: serverAddress)
-        let request = ConnectRequest(address: address, token: token, properties: properties)
+        try connect(serverAddresses: [serverAddress], token: token, properties: properties)
+    }
+
+    /// ``connect(serverAddress:token:properties:)`` to a room served by several servers (cluster nodes), tried in turn
+    /// from the first: each failed attempt or lost session moves on to the next, wrapping, with the usual backoff
+    /// between attempts (see ``ConnectionStateMachine``); a resume on another node asks for what was said since the
+    /// last message seen, as on the same one. The properties (an extension's password too) go to each of them: pass
+    /// only servers the user gave for this room. A server named twice (`localhost`, `ws://localhost:7779/`) is tried
+    /// once, at its first place. Throws for an empty list (``ServerAddressError/empty``) or the first address that
+    /// does not parse.
+    public func connect(serverAddresses: [String], token: String, properties: JSONObject = JSONObject()) throws(ServerAddressError) {
+        guard !serverAddresses.isEmpty else { throw .empty }
+        var addresses: [ServerAddress] = []
+        for text in serverAddresses {
+            let address = try ServerAddress(parsing: text)
+            if !addresses.contains(address) { addresses.append(address) }
+        }
+        let request = ConnectRequest(addresses: addresses, token: token, properties: properties)
         if let previous = machine.request, !previous.isSameRoom(as: request) { leaveRoom() }
         for message in history.entering(request) {
             emit(.undelivered(message, reason: "you left its room before the gateway confirmed it"))

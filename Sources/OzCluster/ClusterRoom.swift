@@ -62,7 +62,7 @@ final class ClusterRoom: ChatRoom, @unchecked Sendable {
 
     func join(_ member: Member) {
         guard !closed else { return member.end(.shutdown) }
-        guard node.isAvailable else { return refuse(member, "cluster store unavailable") }
+        guard node.isAvailable else { return refuse(member, TransientDenial.clusterStoreUnavailable) }
         let session = node.makeSession()
         joining[session] = member
         let request = JoinRequest(
@@ -77,7 +77,7 @@ final class ClusterRoom: ChatRoom, @unchecked Sendable {
                     case .refused(let reason):
                         if self.joining.removeValue(forKey: session) != nil { self.refuse(member, reason) }
                     case .unavailable:
-                        if self.joining.removeValue(forKey: session) != nil { self.refuse(member, "cluster store unavailable") }
+                        if self.joining.removeValue(forKey: session) != nil { self.refuse(member, TransientDenial.clusterStoreUnavailable) }
                     }
                 }
             })

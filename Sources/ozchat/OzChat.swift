@@ -14,6 +14,9 @@ struct OzChat: ParsableCommand {
         discussion: """
             Without arguments, opens every autojoin room of the config file (\(ClientConfigFile.defaultPath())), or with none \
             joins the local gateway recorded in \(LocalGatewayFile.defaultPath()). With one argument, opens the saved room NAME.
+            Several servers for one room (nodes of an ozgate cluster): SERVER, then each --server ADDR in order (with --server, \
+            SERVER may be left out: ozchat --server A --server B TOKEN). They are tried in turn: a failed attempt or a lost \
+            connection moves on to the next, with the usual backoff, and a reconnect resumes where the room was left.
             --plain prints one line per event and reads commands from standard input (see README, "ozchat --plain").
             wss:// always verifies the gateway's certificate, against the system's trust store or only the CAs in --ca FILE; \
             a rejected certificate is CONNECTION_FAILED with the reason, and is not retried.
@@ -24,6 +27,11 @@ struct OzChat: ParsableCommand {
 
     @Argument(help: "Gateway address: HOST, HOST:PORT, [IPv6]:PORT, ws://… or wss://…; alone: a saved room's NAME") var server: String?
     @Argument(help: "Line token, or an extension number (with --password).") var token: String?
+    @Option(
+        name: .customLong("server"),
+        help: ArgumentHelp(
+            "Another server for the room, tried after SERVER and the --server before it (repeatable; any SERVER form).", valueName: "addr"))
+    var moreServers: [String] = []
     @Flag(help: "Line mode: no curses; one line per event on stdout, commands on stdin.") var plain = false
     @Option(help: "Your nickname (default: $USER).") var nick: String?
     @Option(help: "Your avatar URL.") var avatar: String?
@@ -52,11 +60,13 @@ struct OzChat: ParsableCommand {
     }
 
     func validate() throws {
-        if let server, token != nil { _ = try Self.address(server) }
-        if let token, !(1...WireLimits.maxTokenLength).contains(token.count) {
-            throw ValidationError("TOKEN must be 1–\(WireLimits.maxTokenLength) characters")
+        if let room = try commandLineRoom() {
+            for server in room.servers { _ = try Self.address(server) }
+            guard (1...WireLimits.maxTokenLength).contains(room.token.count) else {
+                throw ValidationError("TOKEN must be 1–\(WireLimits.maxTokenLength) characters")
+            }
         }
-        _ = try credentials(server: "localhost", token: "x")
+        _ = try credentials(servers: ["localhost"], token: "x")
         _ = try clientConfiguration()
         guard AppState.scrollbackRange.contains(scrollback) else {
             let range = AppState.scrollbackRange
@@ -80,6 +90,17 @@ struct OzChat: ParsableCommand {
         }
     }
 
+    /// The room the command line names by its servers and token: `SERVER TOKEN`, then each `--server`; with `--server`,
+    /// one argument is the TOKEN. Nil without one (a saved room's NAME, autojoin, or the local room).
+    func commandLineRoom() throws -> (servers: [String], token: String)? {
+        switch (server, token) {
+        case (let server?, let token?): return ([server] + moreServers, token)
+        case (let token?, nil) where !moreServers.isEmpty: return (moreServers, token)
+        case (nil, _) where !moreServers.isEmpty: throw ValidationError("--server needs a TOKEN: ozchat [SERVER] TOKEN --server ADDR…")
+        default: return nil
+        }
+    }
+
     static func address(_ text: String) throws -> ServerAddress {
         do {
             return try ServerAddress(parsing: text)
@@ -89,7 +110,7 @@ struct OzChat: ParsableCommand {
     }
 
     /// The connect arguments and properties the command line describes (the config file's nick and avatar unless given).
-    func credentials(server: String, token: String, file: ClientConfigFile? = nil) throws -> Credentials {
+    func credentials(servers: [String], token: String, file: ClientConfigFile? = nil) throws -> Credentials {
         var extra = JSONObject()
         for pair in properties {
             guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
@@ -99,7 +120,7 @@ struct OzChat: ParsableCommand {
         }
         let environment = ProcessInfo.processInfo.environment
         return Credentials(
-            server: server, token: token, nickname: nick ?? file?.nick ?? Self.userName, avatar: avatar ?? file?.avatar ?? "",
+            servers: servers, token: token, nickname: nick ?? file?.nick ?? Self.userName, avatar: avatar ?? file?.avatar ?? "",
             password: password ?? environment["OZCHAT_PASSWORD"] ?? "", extra: extra)
     }
 
@@ -110,8 +131,8 @@ struct OzChat: ParsableCommand {
         let (file, warnings) = try loadConfig()
         var rooms: [(savedName: String?, credentials: Credentials)] = []
         var embedded: LocalRoom.Joined?
-        if let server, let token {
-            rooms = [(nil, try credentials(server: server, token: token, file: file))]
+        if let room = try commandLineRoom() {
+            rooms = [(nil, try credentials(servers: room.servers, token: room.token, file: file))]
         } else if let name = server {
             guard let saved = file.room(named: name) else {
                 let known = file.rooms.map(\.name)
@@ -126,7 +147,7 @@ struct OzChat: ParsableCommand {
             do {
                 let room = try MainThreadWait.run { try await LocalRoom.find(port: port) }
                 embedded = room
-                rooms = [(nil, try credentials(server: room.server, token: room.token, file: file))]
+                rooms = [(nil, try credentials(servers: [room.server], token: room.token, file: file))]
             } catch let error as ValidationError {
                 throw error
             } catch {

@@ -48,9 +48,9 @@ actor PlainSession {
 
     private func connect(_ credentials: Credentials) async {
         do {
-            try await client.connect(serverAddress: credentials.server, token: credentials.token, properties: credentials.properties)
+            try await client.connect(serverAddresses: credentials.servers, token: credentials.token, properties: credentials.properties)
         } catch {
-            write(formatter.info("cannot connect: SERVER \"\(credentials.server)\": \(error)"))
+            write(formatter.info("cannot connect: \(credentials.servers.joined(separator: " ")): \(error)"))
         }
     }
 

@@ -28,7 +28,7 @@ enum TerminalMode {
         }
         let file = options.file
         let bell = AlertSettings.Bell(rawValue: file.bell.rawValue) ?? .highlight
-        let saved = Dictionary(file.rooms.map { ($0.name, $0.server) }) { first, _ in first }
+        let saved = Dictionary(file.rooms.map { ($0.name, $0.servers) }) { first, _ in first }
         let resolve: @Sendable (String) async throws -> Credentials = { name in
             guard let room = file.room(named: name) else { throw SavedRoomError("no saved room \(name)") }
             do {

@@ -67,7 +67,6 @@ struct ClientConfigFileTests {
                     avatar: "", line: 17),
             ])
         #expect(config == expected)
-        #expect(config.rooms[1].server == "wss://a.example.com")
         #expect(config.room(named: "WORK")?.line == 10)
         #expect(config.room(named: "nope") == nil)
     }

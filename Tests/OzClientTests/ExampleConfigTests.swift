@@ -11,7 +11,8 @@ struct ExampleConfigTests {
         let file = try ClientConfigFile.parse(text, file: path, environment: ["HOME": "/home/ann"])
         #expect(file.nick == "Ann" && file.history == 200 && file.highlights == ["deploy", "ozchat"] && file.mouse)
         #expect(file.logDirectory == "/home/ann/.local/state/ozchat/logs")
-        #expect(file.rooms.map(\.name) == ["lobby", "ops"] && file.rooms.allSatisfy(\.autojoin))
+        #expect(file.rooms.map(\.name) == ["lobby", "ops", "team"] && file.rooms.map(\.autojoin) == [true, true, false])
+        #expect(file.rooms[2].servers == ["n1.example.org:7779", "n2.example.org:7779", "n3.example.org:7779"])
         #expect(file.rooms[1].passwordCommand == "pass show ozchat/ops")
         // The README's copy is the same text.
         let readme = try String(

@@ -10,7 +10,14 @@ struct PlainFormatterTests {
     @Test func statesPresenceAndMessages() {
         var formatter = PlainFormatter(myNick: "Me")
         let now = ContinuousClock.now
-        #expect(formatter.lines(for: .connectionState(.connecting(attempt: 0)), at: date) == ["2026-11-27T12:00:00.123Z CONNECTING attempt=0"])
+        let one = ServerChoice(address: try! ServerAddress(parsing: "localhost"))
+        #expect(
+            formatter.lines(for: .connectionState(.connecting(attempt: 0, server: one)), at: date)
+                == ["2026-11-27T12:00:00.123Z CONNECTING attempt=0 server=localhost:7779"])
+        let second = ServerChoice(address: try! ServerAddress(parsing: "wss://b.example/chat"), index: 1, count: 3)
+        #expect(
+            formatter.lines(for: .connectionState(.connecting(attempt: 2, server: second)), at: date)
+                == ["2026-11-27T12:00:00.123Z CONNECTING attempt=2 server=wss://b.example:7779/chat (2 of 3)"])
         #expect(
             formatter.lines(for: .connectionState(.accessGranted(phoneNumber: "Me123", room: "lobby")), at: date)
                 == ["2026-11-27T12:00:00.123Z ACCESS_GRANTED number=Me123 room=lobby"])

@@ -13,9 +13,10 @@ struct SavedRoomCredentialsTests {
     @Test func tokenFromTheFileAndPasswordFromTheEnvironment() throws {
         let room = SavedRoom(name: "work", servers: ["a:7779", "b:7779"], token: .value("tok"))
         let credentials = try config(room, nick: "ann", avatar: "a.png").credentials(for: room, fallbackNickname: "user", environment: environment)
-        #expect(credentials == Credentials(server: "a:7779", token: "tok", nickname: "ann", avatar: "a.png", password: "env-pw"))
+        // Every server of the room, in the file's order.
+        #expect(credentials == Credentials(servers: ["a:7779", "b:7779"], token: "tok", nickname: "ann", avatar: "a.png", password: "env-pw"))
         let bare = try config(room).credentials(for: room, fallbackNickname: "user", environment: ["PATH": "/bin"])
-        #expect(bare == Credentials(server: "a:7779", token: "tok", nickname: "user", avatar: "", password: ""))
+        #expect(bare == Credentials(servers: ["a:7779", "b:7779"], token: "tok", nickname: "user", avatar: "", password: ""))
     }
 
     @Test func theRoomsOwnValuesAndCommandsComeFirst() throws {

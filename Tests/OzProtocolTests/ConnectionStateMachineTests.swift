@@ -10,6 +10,9 @@ import Testing
     let address = try! ServerAddress(parsing: "ws://gate.example:7779/")
     let request = ConnectRequest(address: try! ServerAddress(parsing: "gate.example"), token: "1500", properties: ["Nickname": "John"])
     let t0 = ContinuousClock.now
+    /// The request's one server, as a `connecting` state names it.
+    static let firstServer = ServerChoice(address: try! ServerAddress(parsing: "gate.example"))
+    var first: ServerChoice { Self.firstServer }
 
     /// A machine whose jitter always picks the top of the range, so delays are exactly min(30, 0.5 · 2ⁿ) seconds.
     func makeMachine() -> Machine { Machine(sample: { $0.upperBound }) }
@@ -49,7 +52,7 @@ import Testing
         #expect(machine.state == nil)
         let connect = machine.connect(request)
         let token = try! #require(openedToken(connect))
-        #expect(connect == [.report(.connecting(attempt: 0)), .openSocket(request.address, token)])
+        #expect(connect == [.report(.connecting(attempt: 0, server: first)), .openSocket(request.address, token)])
         #expect(machine.request == request)
         #expect(machine.isLive(token))
 
@@ -98,7 +101,7 @@ import Testing
 
         let retry = machine.retryTimerFired(timer)
         let next = try! #require(openedToken(retry))
-        #expect(retry == [.report(.connecting(attempt: 1)), .openSocket(request.address, next)])
+        #expect(retry == [.report(.connecting(attempt: 1, server: first)), .openSocket(request.address, next)])
         #expect(next != token)
         #expect(machine.retryTimerFired(timer) == [], "a timer fires once")
     }
@@ -211,7 +214,7 @@ import Testing
         var machine = makeMachine()
         let token = connectAndOpen(&machine)
         #expect(
-            machine.receivedAccessDenied(token, reason: "wrong password") == [
+            machine.receivedAccessDenied(token, reason: "wrong password", at: t0) == [
                 .closeSocket(token), .report(.accessDenied(reason: "wrong password")),
             ])
         #expect(machine.state?.needsUser == true)
@@ -230,7 +233,7 @@ import Testing
         #expect(machine.disconnect() == [], "nothing to disconnect")
         // The user connects again (say, after fixing the trust): a fresh attempt, backoff from the start.
         #expect(openedToken(machine.connect(request)) != nil)
-        #expect(machine.state == .connecting(attempt: 0))
+        #expect(machine.state == .connecting(attempt: 0, server: first))
     }
 
     @Test func aRejectedCertificateAfterRetriesStopsThem() {
@@ -292,7 +295,7 @@ import Testing
         let (_, timer) = scheduled(machine.socketLost(token, reason: "refused", at: t0))!
         let reconnect = machine.connect(request)
         let fresh = try! #require(openedToken(reconnect))
-        #expect(reconnect == [.cancelRetry, .report(.connecting(attempt: 0)), .openSocket(request.address, fresh)])
+        #expect(reconnect == [.cancelRetry, .report(.connecting(attempt: 0, server: first)), .openSocket(request.address, fresh)])
         #expect(machine.retryTimerFired(timer) == [])
         #expect(machine.isLive(fresh))
     }
@@ -304,7 +307,11 @@ import Testing
         other.token = "lobby-token"
         let actions = machine.connect(other)
         let fresh = try! #require(openedToken(actions))
-        #expect(actions == [.send(.disconnect, old), .closeSocket(old), .report(.connecting(attempt: 0)), .openSocket(other.address, fresh)])
+        #expect(
+            actions == [
+                .send(.disconnect, old), .closeSocket(old), .report(.connecting(attempt: 0, server: ServerChoice(address: other.address))),
+                .openSocket(other.address, fresh),
+            ])
         #expect(machine.request == other)
 
         // Late events from the old socket change nothing.
@@ -312,7 +319,7 @@ import Testing
         #expect(machine.receivedConnectionClosed(old, reason: .client, at: seconds(1)) == [])
         #expect(machine.receivedAccessGranted(old, phoneNumber: "1500", room: "lobby", at: seconds(1)) == [])
         #expect(machine.pongMissed(old, at: seconds(1)) == [])
-        #expect(machine.receivedAccessDenied(old, reason: "x") == [])
+        #expect(machine.receivedAccessDenied(old, reason: "x", at: t0) == [])
         #expect(machine.socketOpened(old) == [.closeSocket(old)])
         #expect(machine.socketOpened(fresh) == [.send(other.frame, fresh)])
     }
@@ -410,7 +417,7 @@ import Testing
     }
 
     @Test(arguments: [
-        (ConnectionState.connecting(attempt: 0), "CONNECTING", false),
+        (ConnectionState.connecting(attempt: 0, server: firstServer), "CONNECTING", false),
         (.accessGranted(phoneNumber: "1500", room: "lobby"), "ACCESS_GRANTED", false),
         (.accessDenied(reason: "bad token"), "ACCESS_DENIED", true),
         (.connectionFailed(reason: "refused", retry: nil), "CONNECTION_FAILED", true),
@@ -425,7 +432,7 @@ import Testing
     }
 
     @Test func descriptionsCarryTheReason() {
-        #expect(ConnectionState.connecting(attempt: 2).description == "CONNECTING")
+        #expect(ConnectionState.connecting(attempt: 2, server: first).description == "CONNECTING")
         #expect(ConnectionState.accessDenied(reason: "bad token").description == "ACCESS_DENIED: bad token")
         #expect(
             ConnectionState.connectionClosed(reason: .gateway(.shutdown), retry: nil).description

@@ -12,7 +12,7 @@ struct AppStateTests {
 
     static func granted(size: TerminalSize = TerminalSize(rows: 24, columns: 80)) -> AppState {
         var state = AppState(credentials: credentials, size: size, date: Date(timeIntervalSince1970: 1_795_780_800))
-        _ = state.reduce(.client(.connectionState(.connecting(attempt: 0))))
+        _ = state.reduce(.client(.connectionState(.connecting(attempt: 0, server: .loopback))))
         _ = state.reduce(.client(.connectionState(.accessGranted(phoneNumber: "Me001", room: "lobby"))))
         _ = state.reduce(.client(.clientState(ClientInfo(phoneNumber: "Ann01", status: .online, properties: ["Nickname": "Ann"]))))
         _ = state.reduce(.client(.clientState(ClientInfo(phoneNumber: "Bob01", status: .online, properties: ["Nickname": "bob"]))))

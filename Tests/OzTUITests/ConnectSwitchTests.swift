@@ -13,7 +13,7 @@ struct ConnectSwitchTests {
 
     static func granted() -> AppState {
         var state = AppState(credentials: credentials, size: TerminalSize(rows: 24, columns: 80), date: Date(timeIntervalSince1970: 1_795_780_800))
-        _ = state.reduce(.client(.connectionState(.connecting(attempt: 0))))
+        _ = state.reduce(.client(.connectionState(.connecting(attempt: 0, server: .loopback))))
         _ = state.reduce(.client(.connectionState(.accessGranted(phoneNumber: "1500", room: "lobby"))))
         _ = state.reduce(.client(.clientState(ClientInfo(phoneNumber: "Bob01", status: .online, properties: ["Nickname": "Bob"]))))
         _ = state.reduce(.client(.rosterSynced(peers: 1)))
@@ -79,7 +79,7 @@ struct ConnectSwitchTests {
         #expect(state.roster.isEmpty)
         #expect(state.room == nil)
         #expect(state.log.entries.last?.text == "left lobby: 1 peer no longer shown")
-        _ = state.reduce(.client(.connectionState(.connecting(attempt: 0))))
+        _ = state.reduce(.client(.connectionState(.connecting(attempt: 0, server: .loopback))))
         _ = state.reduce(.client(.connectionState(.accessGranted(phoneNumber: "1500", room: "other"))))
         _ = state.reduce(.client(.clientState(ClientInfo(phoneNumber: "Cy001", status: .online, properties: ["Nickname": "Cy"]))))
         _ = state.reduce(.client(.rosterSynced(peers: 1)))

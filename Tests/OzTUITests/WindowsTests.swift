@@ -42,7 +42,7 @@ struct WindowsTests {
         // Joins, leaves, connection lines and history add nothing to the count.
         let ops = state.windows[1].id
         _ = state.reduce(.room(ops, .clientState(ClientInfo(phoneNumber: "Bob01", status: .online, properties: ["Nickname": "Bob"]))))
-        _ = state.reduce(.room(ops, .connectionState(.connecting(attempt: 1))))
+        _ = state.reduce(.room(ops, .connectionState(.connecting(attempt: 1, server: .loopback))))
         let stored = ChatMessage(id: "s1", from: "Bob01", to: "*", text: "old", ts: "")
         _ = state.reduce(.room(ops, .history(HistoryBatch(kind: .recent, messages: [stored], more: false, oldestID: "s1"))))
         #expect(state.windows[1].activity == 2)
@@ -187,7 +187,7 @@ struct WindowsTests {
 
     @Test func joinByNameOpensTheSavedRoomOrItsWindowAndRefusesAnUnknownName() {
         var state = Self.three()
-        state.savedRooms = ["lobby": "a.example:7779", "ops": "o.example:7779"]
+        state.savedRooms = ["lobby": ["a.example:7779"], "ops": ["o.example:7779"]]
         _ = state.reduce(.key(.alt("3")))
         #expect(AppStateTests.type("/join lobby", into: &state) == [])
         #expect(state.current == 0)  // already open: shown

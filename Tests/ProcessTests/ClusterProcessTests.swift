@@ -32,14 +32,7 @@ struct ClusterProcessTests {
         defer { server.stop() }
         let lobby = try LobbyFixture()
         let ports = [lobby.port, try TemporaryFolder.freePort()]
-        var nodes: [ChildProcess] = []
-        for (index, port) in ports.enumerated() {
-            let node = try ChildProcess(
-                "ozgate",
-                ["--config", lobby.config.path, "--port", "\(port)", "--cluster", server.url, "--node-id", "n\(index)", "--log-level", "warning"])
-            try await node.waitForLine("listening", timeout: .seconds(60)) { $0.hasPrefix("listening on ws://") }
-            nodes.append(node)
-        }
+        let nodes = try await ClusterNodes.start(ports: ports, lobby: lobby, server: server)
         defer { for node in nodes { node.signal(SIGKILL) } }
 
         // Five members on the doomed node 0, an observer on node 1.

@@ -9,7 +9,7 @@ struct OzChatPlainTests {
     static func isDocumented(_ line: String) -> Bool {
         let stamp = #/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/#
         let patterns: [Regex<Substring>] = [
-            #/^\S+ CONNECTING attempt=\d+$/#,
+            #/^\S+ CONNECTING attempt=\d+ server=\S+(?: \(\d+ of \d+\))?$/#,
             #/^\S+ ACCESS_GRANTED number=\S+ room=\S+$/#,
             #/^\S+ ACCESS_DENIED reason=.+$/#,
             #/^\S+ CONNECTION_(?:FAILED|CLOSED) reason=.+ (?:retry=none|retry_in=\d+\.\d\ds retry_at=\S+)$/#,

@@ -19,7 +19,7 @@ extension ChatCommand {
             let words = try ShellWords.split(rest)
             if words.count == 1, !words[0].hasPrefix("--") { return .join(.saved(words[0])) }
             guard let arguments = try parseConnect(rest, command: "join") else {
-                throw CommandError("usage: /join SERVER TOKEN [--nick N] [--avatar URL] [--password P], or /join NAME (a saved room)")
+                throw CommandError("usage: /join \(connectUsage), or /join NAME (a saved room)")
             }
             return .join(.room(arguments))
         case "window", "win":
@@ -41,28 +41,38 @@ extension ChatCommand {
         }
     }
 
+    /// The arguments `/connect` and `/join` take.
+    static let connectUsage = "SERVER TOKEN [--server ADDR]... [--nick N] [--avatar URL] [--password P]"
+
+    /// `[SERVER] TOKEN` and the options: the servers are SERVER, then each `--server` in order (so, as on the command
+    /// line, `--server A --server B TOKEN` needs no SERVER).
     private static func parseConnect(_ text: String, command: String) throws(CommandError) -> ConnectArguments? {
         let words = try ShellWords.split(text)
         guard !words.isEmpty else { return nil }
         var positional: [String] = []
         var options: [String: String] = [:]
+        var servers: [String] = []
         var index = 0
         while index < words.count {
             let word = words[index]
-            if ["--nick", "--avatar", "--password"].contains(word) {
+            if ["--nick", "--avatar", "--password", "--server"].contains(word) {
                 guard index + 1 < words.count else { throw CommandError("\(word) needs a value") }
-                options[word] = words[index + 1]
+                if word == "--server" { servers.append(words[index + 1]) } else { options[word] = words[index + 1] }
                 index += 2
             } else if word.hasPrefix("--") {
-                throw CommandError("unknown option \(word); /\(command) takes --nick, --avatar and --password")
+                throw CommandError("unknown option \(word); /\(command) takes --server, --nick, --avatar and --password")
             } else {
                 positional.append(word)
                 index += 1
             }
         }
-        guard positional.count == 2 else { throw CommandError("usage: /\(command) SERVER TOKEN [--nick N] [--avatar URL] [--password P]") }
+        switch positional.count {
+        case 2: servers.insert(positional[0], at: 0)
+        case 1 where !servers.isEmpty: break
+        default: throw CommandError("usage: /\(command) \(connectUsage)")
+        }
         return ConnectArguments(
-            server: positional[0], token: positional[1], nick: options["--nick"], avatar: options["--avatar"], password: options["--password"])
+            servers: servers, token: positional.last!, nick: options["--nick"], avatar: options["--avatar"], password: options["--password"])
     }
 }
 

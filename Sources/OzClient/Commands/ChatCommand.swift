@@ -4,7 +4,8 @@ public enum ChatCommand: Sendable, Equatable {
     case say(String)
     /// `/msg NICK-or-NUMBER text`
     case msg(target: String, text: String)
-    /// `/connect SERVER TOKEN [--nick N] [--avatar URL] [--password P]`; nil arguments mean "ask" (the UI's prompt).
+    /// `/connect SERVER TOKEN [--server ADDR]… [--nick N] [--avatar URL] [--password P]` (with `--server`, SERVER may
+    /// be left out); nil arguments mean "ask" (the UI's prompt).
     case connect(ConnectArguments?)
     case disconnect
     case reconnect
@@ -15,8 +16,8 @@ public enum ChatCommand: Sendable, Equatable {
     case clear
     case help
     case quit
-    /// `/join SERVER TOKEN [--nick N] [--avatar URL] [--password P]` or `/join NAME` (a saved room): a room in a new
-    /// window (the terminal UI).
+    /// `/join SERVER TOKEN [--server ADDR]… [--nick N] [--avatar URL] [--password P]` or `/join NAME` (a saved room):
+    /// a room in a new window (the terminal UI).
     case join(JoinTarget)
     /// `/part`: leave the room and close its window (in `--plain`, which has one room: disconnect).
     case part
@@ -32,21 +33,31 @@ public enum JoinTarget: Sendable, Equatable {
     case saved(String)
 }
 
-/// The arguments of `/connect`, and of the command line.
+/// The arguments of `/connect` and `/join`, and of the command line.
 public struct ConnectArguments: Sendable, Equatable {
-    public var server: String
+    /// The room's servers, tried in turn from the first (`SERVER`, then each `--server`); never empty.
+    public var servers: [String]
     public var token: String
     public var nick: String?
     public var avatar: String?
     public var password: String?
 
-    public init(server: String, token: String, nick: String? = nil, avatar: String? = nil, password: String? = nil) {
-        self.server = server
+    public init(servers: [String], token: String, nick: String? = nil, avatar: String? = nil, password: String? = nil) {
+        precondition(!servers.isEmpty, "ConnectArguments need at least one server")
+        self.servers = servers
         self.token = token
         self.nick = nick
         self.avatar = avatar
         self.password = password
     }
+
+    /// Arguments for a room on one server.
+    public init(server: String, token: String, nick: String? = nil, avatar: String? = nil, password: String? = nil) {
+        self.init(servers: [server], token: token, nick: nick, avatar: avatar, password: password)
+    }
+
+    /// The first server.
+    public var server: String { servers[0] }
 }
 
 /// Why a typed line is not a valid command; the message is shown to the user as a one-line hint.

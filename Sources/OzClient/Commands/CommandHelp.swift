@@ -31,16 +31,19 @@ public enum CommandHelp {
         Entry("text                      send text to the room (start with // to send a line beginning with /)"),
         Entry("/msg NICK|NUMBER text     send a private message (NUMBER may be your own)"),
         Entry(
-            terminal: "/connect [SERVER TOKEN [--nick N] [--avatar URL] [--password P]]   connect with new credentials (alone: the prompt)",
-            plain: "/connect SERVER TOKEN [--nick N] [--avatar URL] [--password P]   connect with new credentials"),
-        Entry("                          a password goes only to the server it was given for: another server needs --password"),
+            terminal:
+                "/connect [SERVER TOKEN [--server ADDR]... [--nick N] [--avatar URL] [--password P]]   connect with new credentials (alone: the prompt)",
+            plain: "/connect SERVER TOKEN [--server ADDR]... [--nick N] [--avatar URL] [--password P]   connect with new credentials"),
+        Entry("                          each --server is another server for the room, tried in turn when one fails (cluster nodes)"),
+        Entry("                          a password goes only to the servers it was given for: another server needs --password"),
         Entry("/disconnect               leave the room (no automatic reconnect)"),
         Entry("/reconnect                connect again with the current credentials"),
         Entry("/nick NAME                reconnect with a new nickname"),
         Entry("/whois NICK|NUMBER        show every property of a peer (or yourself)"),
         Entry(terminal: "/clear                    clear the log", plain: nil),
         Entry(
-            terminal: "/join SERVER TOKEN [--nick N] [--avatar URL] [--password P]   open a room in a new window (/join NAME: a saved room)",
+            terminal:
+                "/join SERVER TOKEN [--server ADDR]... [--nick N] [--avatar URL] [--password P]   open a room in a new window (/join NAME: a saved room)",
             plain: nil),
         Entry(
             terminal: "/part                     leave the room and close its window",

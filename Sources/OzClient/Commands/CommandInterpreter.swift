@@ -34,17 +34,13 @@ public enum CommandInterpreter {
                 return refuse(error.message)
             }
         case .connect(let arguments?):
-            do {
-                _ = try ServerAddress(parsing: arguments.server)
-            } catch {
-                return refuse("cannot connect: SERVER \"\(arguments.server)\": \(error)")
-            }
+            if let problem = addressProblem(arguments) { return refuse("cannot connect: \(problem)") }
             outcome.credentials = context.credentials.applying(arguments)
             outcome.actions = [.connect(outcome.credentials)]
         case .connect(nil):
             switch context.frontEnd {
             case .terminal: outcome.actions = [.openPrompt]
-            case .plain: return refuse("usage: /connect SERVER TOKEN [--nick N] [--avatar URL] [--password P]")
+            case .plain: return refuse("usage: /connect \(ChatCommand.connectUsage)")
             }
         case .disconnect:
             outcome.actions = [.disconnect]
@@ -83,11 +79,7 @@ public enum CommandInterpreter {
             switch target {
             case .saved(let name): outcome.actions = [.openSaved(name)]
             case .room(let arguments):
-                do {
-                    _ = try ServerAddress(parsing: arguments.server)
-                } catch {
-                    return refuse("cannot join: SERVER \"\(arguments.server)\": \(error)")
-                }
+                if let problem = addressProblem(arguments) { return refuse("cannot join: \(problem)") }
                 // The new room starts from our current nickname and avatar; a password only if given again for it.
                 outcome.actions = [.openWindow(context.credentials.applying(arguments))]
             }
@@ -99,6 +91,18 @@ public enum CommandInterpreter {
             outcome.actions = [.listWindows]
         }
         return outcome
+    }
+
+    /// The first server of `arguments` that does not parse, and why: `SERVER "x": the reason`.
+    private static func addressProblem(_ arguments: ConnectArguments) -> String? {
+        for server in arguments.servers {
+            do {
+                _ = try ServerAddress(parsing: server)
+            } catch {
+                return "SERVER \"\(server)\": \(error)"
+            }
+        }
+        return nil
     }
 
     /// Why `text` cannot go to the gateway now, if it cannot: no granted session (a room message may wait for one on

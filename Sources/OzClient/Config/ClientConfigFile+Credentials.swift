@@ -1,7 +1,7 @@
 import Foundation
 
 extension ClientConfigFile {
-    /// What ozchat connects to `room` with: its first server; its token, or what `token_command` prints; its nickname
+    /// What ozchat connects to `room` with: its servers, in the file's order; its token, or what `token_command` prints; its nickname
     /// and avatar over the file's top-level ones, the nickname falling back to `fallbackNickname` (the caller's `$USER`);
     /// the password that `password_command` prints, or else `OZCHAT_PASSWORD` from `environment` (empty without it).
     /// Commands run with `environment` as theirs.
@@ -24,7 +24,7 @@ extension ClientConfigFile {
         var password = environment["OZCHAT_PASSWORD"] ?? ""
         if let command = room.passwordCommand { password = try secret("password_command", command) }
         return Credentials(
-            server: room.server, token: token, nickname: room.nick ?? nick ?? fallbackNickname, avatar: room.avatar ?? avatar ?? "",
+            servers: room.servers, token: token, nickname: room.nick ?? nick ?? fallbackNickname, avatar: room.avatar ?? avatar ?? "",
             password: password)
     }
 

@@ -40,9 +40,6 @@ public struct SavedRoom: Sendable, Equatable {
         self.line = line
     }
 
-    /// The server to connect to: the first of ``servers`` (a later issue uses the others).
-    public var server: String { servers[0] }
-
     /// The longest room name, in characters.
     public static let maxNameLength = 32
 

@@ -74,8 +74,8 @@ public struct PlainFormatter: Sendable {
 
     static func describe(_ state: ConnectionState, date: Date, now: ContinuousClock.Instant) -> String {
         switch state {
-        case .connecting(let attempt):
-            return "CONNECTING attempt=\(attempt)"
+        case .connecting(let attempt, let server):
+            return "CONNECTING attempt=\(attempt) server=\(safe(server.description))"
         case .accessGranted(let number, let room):
             return "ACCESS_GRANTED number=\(safe(number)) room=\(safe(room))"
         case .accessDenied(let reason):

@@ -52,6 +52,10 @@ public struct ServerAddress: Sendable, Hashable, CustomStringConvertible {
     /// The same as ``url``; parsing it gives back an equal address.
     public var description: String { url }
 
+    /// The address as a person would write it: `HOST:PORT` (`[v6]:PORT`) for `ws://` without a path, else ``url``.
+    /// Parsing it gives back an equal address.
+    public var shortText: String { scheme == .ws && path == "/" ? "\(hostForURL):\(port)" : url }
+
     /// Checks a host given on its own (no port can follow it, so an unbracketed IPv6 address is not ambiguous).
     static func validatedHost(_ host: Substring) throws(ServerAddressError) -> String {
         guard !host.isEmpty else { throw .missingHost }

@@ -4,8 +4,8 @@
 /// does not retry and the UI should ask the user instead.
 public enum ConnectionState: Sendable, Hashable, CustomStringConvertible {
     /// Opening the socket or waiting for the gateway's answer to `connect`; `attempt` is 0 when the user asked,
-    /// else the automatic retry's number (``RetryPlan/attempt``).
-    case connecting(attempt: Int)
+    /// else the automatic retry's number (``RetryPlan/attempt``); `server` is the one of the room's servers tried.
+    case connecting(attempt: Int, server: ServerChoice)
     /// The gateway admitted us as `phoneNumber` to the line `room`.
     case accessGranted(phoneNumber: String, room: String)
     /// The gateway refused the token or password; never retried automatically.

@@ -12,6 +12,14 @@
 /// of hammering the gateway), reasons `replaced`, `kicked` and `client`, and the user's own disconnect. The backoff's attempt counter restarts after a granted session that lasted at least
 /// ``Configuration/resetAfter`` (10 s); a shorter session keeps it growing, so a gateway that admits and then
 /// immediately drops us is not hammered. A new ``connect(_:)`` by the user restarts it too.
+///
+/// Several servers (``ConnectRequest/addresses``, cluster nodes serving the same rooms): every automatic retry goes to
+/// the next server in turn, wrapping, after the same backoff delay as with one server, so the first retry after a
+/// granted session was lost goes promptly to the next node. The server that granted is the current one: a later drop
+/// moves on from it. An `ACCESS_DENIED` whose reason is a ``TransientDenial`` (a cluster node without its store) is
+/// then a failed attempt, retried on the next server; with one server it stops as any denial does. A ``connect(_:)``
+/// naming the same servers starts from the current one (a `/nick` stays on the node it is on), another list from its
+/// first.
 public struct ConnectionStateMachine: Sendable {
     /// Names one socket or one retry timer; tokens are never reused by a machine.
     public struct Token: Sendable, Hashable, CustomStringConvertible {
@@ -70,6 +78,8 @@ public struct ConnectionStateMachine: Sendable {
     private(set) var phase = Phase.idle
     /// Retries drawn since the last reset; the exponent of the next backoff delay.
     private(set) var consecutiveRetries = 0
+    /// The index in the request's ``ConnectRequest/addresses`` of the server being tried, granted, or last tried.
+    private(set) var serverIndex = 0
     private var lastToken: UInt64 = 0
 
     /// The credentials of the latest ``connect(_:)``, for a UI that offers to try again with them.
@@ -105,6 +115,7 @@ public struct ConnectionStateMachine: Sendable {
     /// `disconnect` if granted), any pending retry cancelled, the backoff restarted, and a new socket opened.
     public mutating func connect(_ request: ConnectRequest) -> [Action] {
         var actions = tearDown()
+        if self.request?.addresses != request.addresses { serverIndex = 0 }
         self.request = request
         consecutiveRetries = 0
         actions += startAttempt(0)
@@ -185,7 +196,7 @@ public struct ConnectionStateMachine: Sendable {
         case .accessGranted(let phoneNumber, let room, _):
             receivedAccessGranted(token, phoneNumber: phoneNumber, room: room, at: now)
         case .accessDenied(let reason):
-            receivedAccessDenied(token, reason: reason)
+            receivedAccessDenied(token, reason: reason, at: now)
         case .connectionClosed(let reason):
             receivedConnectionClosed(token, reason: reason, at: now)
         case .clientStateChanged, .message, .history, .error:
@@ -204,9 +215,13 @@ public struct ConnectionStateMachine: Sendable {
         }
     }
 
-    /// `ACCESS_DENIED` arrived: the socket is closed and the user must be asked; never retried.
-    public mutating func receivedAccessDenied(_ token: Token, reason: String) -> [Action] {
+    /// `ACCESS_DENIED` arrived: the socket is closed and the user must be asked; never retried, except a
+    /// ``TransientDenial`` before a grant when the request has other servers: a failed attempt, tried on the next one.
+    public mutating func receivedAccessDenied(_ token: Token, reason: String, at now: ContinuousClock.Instant) -> [Action] {
         guard isLive(token) else { return [] }
+        if TransientDenial.isTransient(reason), let request, request.addresses.count > 1, !isGranted(token) {
+            return [.closeSocket(token)] + failed(reason: "access denied: \(reason)", retry: true, at: now)
+        }
         phase = .stopped
         return [.closeSocket(token), report(.accessDenied(reason: reason))]
     }
@@ -227,13 +242,18 @@ public struct ConnectionStateMachine: Sendable {
 
     // MARK: - Timer
 
-    /// The retry timer named `token` fired: open a new socket, unless the timer is stale.
+    /// The retry timer named `token` fired: open a new socket to the next server, unless the timer is stale.
     public mutating func retryTimerFired(_ token: Token) -> [Action] {
-        guard case .waitingToRetry(token, let attempt) = phase else { return [] }
+        guard case .waitingToRetry(token, let attempt) = phase, let request else { return [] }
+        serverIndex = (serverIndex + 1) % request.addresses.count
         return startAttempt(attempt)
     }
 
     // MARK: - Helpers
+
+    private func isGranted(_ token: Token) -> Bool {
+        if case .granted(token, _) = phase { true } else { false }
+    }
 
     private mutating func nextToken() -> Token {
         lastToken += 1
@@ -259,7 +279,8 @@ public struct ConnectionStateMachine: Sendable {
         guard let request else { return [] }
         let token = nextToken()
         phase = .opening(token)
-        return [report(.connecting(attempt: attempt)), .openSocket(request.address, token)]
+        let server = ServerChoice(address: request.addresses[serverIndex], index: serverIndex, count: request.addresses.count)
+        return [report(.connecting(attempt: attempt, server: server)), .openSocket(server.address, token)]
     }
 
     /// A connection attempt failed before any grant.

@@ -87,11 +87,13 @@ extension AppState {
                 syncing = (0, 0)
                 self.room = room
                 append(.state(wireName: state.wireName), "ACCESS_GRANTED: you are \(VisibleText.sanitize(number)) in \(VisibleText.sanitize(room))")
-            case .connecting(let attempt):
+            case .connecting(let attempt, let server):
                 myNumber = nil
-                append(
-                    .state(wireName: state.wireName),
-                    attempt == 0 ? "CONNECTING to \(VisibleText.sanitize(credentials.server))" : "CONNECTING (retry \(attempt))")
+                self.server = server
+                var notes = server.count > 1 ? ["\(server.index + 1) of \(server.count)"] : []
+                if attempt > 0 { notes.append("retry \(attempt)") }
+                let text = "CONNECTING to \(VisibleText.sanitize(windows[acting].written(server)))"
+                append(.state(wireName: state.wireName), notes.isEmpty ? text : text + " (\(notes.joined(separator: ", ")))")
             case .accessDenied(let reason):
                 myNumber = nil
                 append(.state(wireName: state.wireName), "ACCESS_DENIED: \(VisibleText.sanitize(reason))")

@@ -97,7 +97,7 @@ extension AppState {
             let state = window.connection?.wireName ?? "DISCONNECTED"
             let peers = window.roster.count == 1 ? "1 peer" : "\(window.roster.count) peers"
             let mark = index == current ? "*" : " "
-            info("\(mark)\(index + 1):\(window.label) \(state) \(VisibleText.sanitize(window.credentials.server)) \(peers)")
+            info("\(mark)\(index + 1):\(window.label) \(state) \(VisibleText.sanitize(window.serverText)) \(peers)")
         }
     }
 }
@@ -110,7 +110,7 @@ extension AppState {
             show(open)
             return []
         }
-        guard let server = savedRooms[name] else {
+        guard let servers = savedRooms[name] else {
             let known = savedRooms.keys.sorted()
             append(
                 .error,
@@ -120,7 +120,7 @@ extension AppState {
             return []
         }
         var credentials = credentials
-        credentials.server = server
+        credentials.servers = servers
         credentials.token = ""
         credentials.password = ""
         let id = openWindow(savedName: name, credentials: credentials)

@@ -26,8 +26,8 @@ public struct AppState: Sendable {
     public var quitting = false
     /// What highlights a message and when the bell rings.
     public var alerts = AlertSettings()
-    /// The saved rooms `/join NAME` can open: name → server (from the config file).
-    public var savedRooms: [String: String] = [:]
+    /// The saved rooms `/join NAME` can open: name → its servers (from the config file).
+    public var savedRooms: [String: [String]] = [:]
     /// The Ctrl-R search of the shown window's log, while it runs.
     public var search: LogSearch?
     /// ESC was pressed alone: the next key acts as with Alt (terminals that send Meta as ESC).
@@ -83,6 +83,13 @@ public struct AppState: Sendable {
         get { windows[acting].connection }
         _modify { yield &windows[acting].connection }
     }
+    /// Which of the room's servers was tried last (nil before the first connect).
+    public var server: ServerChoice? {
+        get { windows[acting].server }
+        _modify { yield &windows[acting].server }
+    }
+    /// The server tried last as the status bar names it (see ``RoomWindow/serverText``).
+    public var serverText: String { windows[acting].serverText }
     public var myNumber: String? {
         get { windows[acting].myNumber }
         _modify { yield &windows[acting].myNumber }

@@ -4,7 +4,10 @@ import OzProtocol
 
 /// The credentials prompt: a form with Server, Token, Nickname, Avatar and Password (masked), each edited with the same
 /// line editor as the input line. Tab/Down moves to the next field, Shift-Tab/Up to the previous, Enter connects,
-/// Esc cancels. Password shows (and sends) the current password only while Server names the same server.
+/// Esc cancels. Password shows (and sends) the current password only while Server names one of the room's servers.
+///
+/// A room with several servers: Server edits the first. While it names one of the room's servers the others are kept
+/// (it moves to the front); another server replaces them all. ``serversNote`` says which, under the fields.
 public struct CredentialsForm: Sendable, Equatable {
     /// The form's fields, in Tab order.
     public enum Field: Int, Sendable, CaseIterable {
@@ -68,7 +71,7 @@ public struct CredentialsForm: Sendable, Equatable {
             focus = Field(rawValue: (focus.rawValue + Field.allCases.count - 1) % Field.allCases.count)!
         case .enter:
             var credentials = base
-            credentials.server = text(.server).trimmingCharacters(in: .whitespaces)
+            credentials.servers = base.servers(withFirst: text(.server).trimmingCharacters(in: .whitespaces))
             credentials.token = text(.token)
             credentials.nickname = text(.nickname).trimmingCharacters(in: .whitespaces)
             credentials.avatar = text(.avatar).trimmingCharacters(in: .whitespaces)
@@ -88,11 +91,21 @@ public struct CredentialsForm: Sendable, Equatable {
         return .editing
     }
 
-    /// A password goes only to the server it was given for: while Server names another server than the one the form
-    /// opened with, the Password field shows empty (and connects without one) unless the user types a password.
+    /// What becomes of the room's other servers, for a room with several: kept (`then b:7779, c:7779`) while Server
+    /// names one of its servers, else dropped (`instead of a:7779, b:7779`). Nil for a room with one server.
+    public var serversNote: String? {
+        guard base.servers.count > 1 else { return nil }
+        let servers = base.servers(withFirst: text(.server).trimmingCharacters(in: .whitespaces))
+        if servers.count > 1 { return "then " + servers.dropFirst().joined(separator: ", ") }
+        return "instead of " + base.servers.joined(separator: ", ")
+    }
+
+    /// A password goes only to the servers it was given for: while Server names none of the servers the form opened
+    /// with, the Password field shows empty (and connects without one) unless the user types a password.
     private mutating func offerPassword() {
         guard text(.password) == offeredPassword else { return }
-        let sameServer = ServerAddress.sameServer(base.server, text(.server).trimmingCharacters(in: .whitespaces))
+        let typed = text(.server).trimmingCharacters(in: .whitespaces)
+        let sameServer = base.servers.contains { ServerAddress.sameServer($0, typed) }
         offeredPassword = sameServer ? base.password : ""
         editors[Field.password.rawValue].set(offeredPassword)
     }

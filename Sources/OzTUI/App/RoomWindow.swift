@@ -24,6 +24,8 @@ public struct RoomWindow: Sendable {
     public var credentials: Credentials
     /// The latest connection state (nil before the first connect).
     public var connection: ConnectionState?
+    /// Which of the room's servers was tried last: the one connecting, granted, or lost (nil before the first connect).
+    public var server: ServerChoice?
     public var myNumber: String?
     /// The room the gateway granted.
     public var room: String?
@@ -62,6 +64,21 @@ public struct RoomWindow: Sendable {
     /// The room bar's label: the saved room's name, else the granted room's, else the server.
     public var label: String {
         VisibleText.sanitize(savedName ?? room ?? credentials.server)
+    }
+
+    /// A server of the room as the user wrote it (`ws://127.0.0.1:7779/` stays so), else as parsed.
+    public func written(_ choice: ServerChoice) -> String {
+        let servers = credentials.servers
+        guard choice.index < servers.count, (try? ServerAddress(parsing: servers[choice.index])) == choice.address else {
+            return choice.address.shortText
+        }
+        return servers[choice.index]
+    }
+
+    /// The server tried last, as written, and `(2 of 3)` when the room has several; before any connect, the first.
+    public var serverText: String {
+        guard let server else { return credentials.server }
+        return server.count > 1 ? "\(written(server)) (\(server.index + 1) of \(server.count))" : written(server)
     }
 
     /// Whether the session is granted (the room bar dims a window that is not).

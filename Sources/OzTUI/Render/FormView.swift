@@ -1,3 +1,5 @@
+import OzProtocol
+
 /// Draws the credentials prompt as a box over the log pane.
 enum FormView {
     static let labelWidth = 10
@@ -31,6 +33,12 @@ enum FormView {
             let padded = view.visible + String(repeating: " ", count: max(0, fieldWidth - DisplayWidth.of(view.visible)))
             terminal.draw(padded, row: row, column: left + 1 + labelWidth, style: TextStyle(reverse: focused, underline: true))
             if focused { cursor = (row, left + 1 + labelWidth + view.cursorColumn) }
+        }
+        if let note = form.serversNote {
+            let row = top + 2 + CredentialsForm.Field.allCases.count
+            terminal.draw(
+                DisplayWidth.prefix(" " + VisibleText.sanitize(note), fitting: max(0, inner - labelWidth)), row: row, column: left + 1 + labelWidth,
+                style: TextStyle(dim: true))
         }
         let help = form.error.map { "! " + $0 } ?? "Enter connect · Tab next · Esc cancel · Ctrl-U clear"
         terminal.draw(

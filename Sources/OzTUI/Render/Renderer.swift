@@ -177,7 +177,7 @@ public enum Renderer {
             default: break
             }
         }
-        parts.append(VisibleText.sanitize(state.credentials.server))
+        parts.append(VisibleText.sanitize(state.serverText))
         parts.append(VisibleText.sanitize(state.credentials.nickname) + (state.myNumber.map { " (\(VisibleText.sanitize($0)))" } ?? ""))
         if state.myNumber != nil { parts.append(state.roster.count == 1 ? "1 peer online" : "\(state.roster.count) peers online") }
         let text = DisplayWidth.prefix(" " + parts.joined(separator: " │ "), fitting: max(0, rect.columns - column))

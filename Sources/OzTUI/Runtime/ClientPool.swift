@@ -29,9 +29,9 @@ actor ClientPool {
         switch effect {
         case .connect(let credentials, let window):
             do {
-                try await client(window).connect(serverAddress: credentials.server, token: credentials.token, properties: credentials.properties)
+                try await client(window).connect(serverAddresses: credentials.servers, token: credentials.token, properties: credentials.properties)
             } catch {
-                inbox.post(.notice("cannot connect to \"\(credentials.server)\": \(error)", window: window))
+                inbox.post(.notice("cannot connect to \(credentials.servers.joined(separator: " ")): \(error)", window: window))
             }
         case .disconnect(let window):
             await clients[window]?.disconnect()

@@ -43,7 +43,7 @@ public final class TUIRuntime: @unchecked Sendable {
     public init(
         terminal: NcursesTerminal, configuration: OzClientConfiguration = .init(),
         rooms: [(savedName: String?, credentials: Credentials)], alerts: AlertSettings = AlertSettings(),
-        savedRooms: [String: String] = [:], mouse: Bool = true, chatLogDirectory: String? = nil,
+        savedRooms: [String: [String]] = [:], mouse: Bool = true, chatLogDirectory: String? = nil,
         resolveSaved: @escaping @Sendable (String) async throws -> Credentials = { throw SavedRoomError("no saved room \($0)") },
         scrollback: Int = AppState.defaultScrollback
     ) {
