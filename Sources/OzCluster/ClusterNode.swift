@@ -22,6 +22,11 @@ package final class ClusterNode: RoomProvider, Sendable {
         package var timeout: TimeAmount = .seconds(5)
         /// How often a node looks for dead ones.
         package var reapInterval: TimeAmount = .seconds(1)
+        /// What `[history]` keeps of each room's messages.
+        package var retention = HistoryRetention.standard
+        /// How often old events are pruned (see `ClusterPruning`), and how old presence events may grow.
+        package var pruneInterval: Duration = .seconds(60)
+        package var eventAge: Duration = .seconds(3600)
         package init() {}
     }
 
@@ -85,7 +90,8 @@ package final class ClusterNode: RoomProvider, Sendable {
         let task = Task { await node.writer.run() }
         let supervisor = Task { await node.supervise() }
         let reaper = Task { await node.reapLoop() }
-        node.tasks.withLockedValue { $0 = [task, supervisor, reaper] }
+        let pruner = Task { await node.pruneLoop() }
+        node.tasks.withLockedValue { $0 = [task, supervisor, reaper, pruner] }
         return node
     }
 
@@ -304,6 +310,45 @@ package final class ClusterNode: RoomProvider, Sendable {
                 }
             } catch {
                 logger.warning("cluster: the reaper could not look", metadata: ["error": "\(String(reflecting: error))"])
+            }
+        }
+    }
+
+    /// Every `pruneInterval` (the first time at once): old events go (`ClusterPruning`), and each room learns its new
+    /// floor when messages went.
+    private func pruneLoop() async {
+        while !Task.isCancelled {
+            if let reader = links.withLockedValue({ $0.connectedAt == nil ? nil : $0.reader }) {
+                let (lines, settings, logger) = (self.lines, self.settings, self.logger)
+                do {
+                    let deleted = try await PostgresDeadline.run("pruning", within: .seconds(60)) {
+                        try await ClusterPruning.prune(
+                            rooms: lines, retention: settings.retention, eventAge: settings.eventAge, on: reader, logger: logger)
+                    }
+                    if let deleted, deleted > 0 { logger.info("cluster: pruned old events", metadata: ["events": "\(deleted)"]) }
+                } catch {
+                    logger.warning("cluster: pruning failed", metadata: ["error": "\(String(reflecting: error))"])
+                }
+            }
+            try? await Task.sleep(for: settings.pruneInterval)
+        }
+    }
+
+    /// A room found events missing below what it has not read yet (pruned before it caught up): it starts again from
+    /// the room's state now.
+    func reload(room name: String) {
+        guard let (reader, room) = links.withLockedValue({ links in links.reader.flatMap { reader in links.rooms[name].map { (reader, $0) } } })
+        else { return }
+        let logger = self.logger
+        logger.error("cluster: events were pruned before this node read them; reloading the room", metadata: ["room": "\(name)"])
+        Task {
+            do {
+                let state = try await PostgresDeadline.run("reloading a room") {
+                    try await ClusterRoomState.load(room: name, newest: RoomHistory.maxResume, on: reader, logger: logger)
+                }
+                room.eventLoop.execute { room.reload(from: state) }
+            } catch {
+                logger.warning("cluster: cannot reload a room", metadata: ["room": "\(name)", "error": "\(String(reflecting: error))"])
             }
         }
     }

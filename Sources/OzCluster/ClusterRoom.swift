@@ -183,6 +183,9 @@ final class ClusterRoom: ChatRoom, @unchecked Sendable {
                     return
                 }
                 if events.isEmpty { self.known = self.applied }
+                if let first = events.first, first.seq > self.applied + 1 {
+                    return self.node.reload(room: self.name)
+                }
                 self.offer(events)
             }
         }
@@ -213,6 +216,13 @@ final class ClusterRoom: ChatRoom, @unchecked Sendable {
         load(state)
         known = .max
         catchUp()
+    }
+
+    /// Events this node had not read were pruned: its members here are ended (they reconnect and resume), recorded as
+    /// gone, and the room starts again from `state`.
+    func reload(from state: ClusterRoomState) {
+        restart(from: state, incarnation: incarnation)
+        node.writer.submit(.reconcile(room: name, incarnation: incarnation, live: []))
     }
 
     private func apply(_ event: ClusterEvent) {

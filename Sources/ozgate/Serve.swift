@@ -120,7 +120,8 @@ struct Serve: AsyncParsableCommand {
         var clusterNode: ClusterNode?
         if let clusterURL {
             clusterNode = try await Self.joinCluster(
-                url: clusterURL, nodeID: clusterNodeID ?? Self.defaultNodeID, lines: directory.lines.map(\.name), metrics: metrics, logger: logger)
+                url: clusterURL, nodeID: clusterNodeID ?? Self.defaultNodeID, lines: directory.lines.map(\.name),
+                retention: historySettings.retention, metrics: metrics, logger: logger)
         } else {
             do {
                 history = try HistoryStores.open(settings: historySettings, rooms: directory.lines.map(\.name), metrics: metrics, logger: logger)
@@ -207,7 +208,9 @@ extension Serve {
 
     /// Connects to the cluster's PostgreSQL and registers this node. Exit 64 for a bad URL, 78 for a schema this build
     /// cannot use, 69 when PostgreSQL cannot be reached.
-    static func joinCluster(url: String, nodeID: String, lines: [String], metrics: GatewayMetrics, logger: Logger) async throws -> ClusterNode {
+    static func joinCluster(
+        url: String, nodeID: String, lines: [String], retention: HistoryRetention, metrics: GatewayMetrics, logger: Logger
+    ) async throws -> ClusterNode {
         let location: ClusterLocation
         do {
             location = try ClusterLocation(url)
@@ -215,7 +218,10 @@ extension Serve {
             throw ValidationError("--cluster: \(error)")
         }
         do {
-            let node = try await ClusterNode.start(location: location, nodeID: nodeID, lines: lines, metrics: metrics, logger: logger)
+            var settings = ClusterNode.Settings()
+            settings.retention = retention
+            let node = try await ClusterNode.start(
+                location: location, nodeID: nodeID, lines: lines, settings: settings, metrics: metrics, logger: logger)
             say("cluster node \(nodeID) (incarnation \(node.incarnation)) on \(location)")
             return node
         } catch let failure as ClusterSchema.Failure {
