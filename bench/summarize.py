@@ -33,6 +33,8 @@ def main():
     work, out, seconds = sys.argv[1], sys.argv[2], int(sys.argv[3])
     repeat = int(sys.argv[4]) if len(sys.argv) > 4 else 1
     pinned = len(sys.argv) > 5 and sys.argv[5] == "1"
+    # The sections bench/run ran (gateway, client, cluster): the others' keys are left out, not reported missing.
+    sections = set((sys.argv[6] if len(sys.argv) > 6 else "gateway,client,cluster").split(","))
     storm, idle, churn = (load(work, n) for n in ("storm", "idle", "churn"))
     fanouts, fanouts200 = runs(work, "fanout", repeat), runs(work, "fanout_200k", repeat)
     fanouts_store = runs(work, "fanout_store", repeat)
@@ -46,6 +48,14 @@ def main():
     client = load(work, "client")
     rooms = load(work, "rooms")
     scroll = load(work, "scroll")
+    # The cluster (bench/cluster): 3 nodes on one PostgreSQL, whose settings go beside every cluster figure.
+    postgres = load(work, "cluster_postgres")
+    cluster_storm, cluster_store, cluster_churn = (load(work, n) for n in ("cluster_storm", "cluster_store", "cluster_churn"))
+    cluster_fanouts, cluster_fanouts100 = runs(work, "cluster_fanout", repeat), runs(work, "cluster_fanout_100k", repeat)
+    cluster_fanout = median_run(cluster_fanouts100, "latency_p99_ms")
+    for report in [cluster_storm, cluster_store, cluster_churn, *cluster_fanouts, *cluster_fanouts100]:
+        if report:
+            report["postgres"] = postgres
 
     def ratio(top, bottom):
         a, b = scroll.get(top), scroll.get(bottom)
@@ -91,6 +101,13 @@ def main():
         "client.rooms_single_5k_cpu_s": rooms.get("single_room_messages_cpu_s"),
         "client.rooms_background_rows_below_bar": rooms.get("flood_other_rows_redrawn"),
         "client.rooms_launch_to_tenth_on_screen_ms": rooms.get("launch_to_tenth_roster_on_screen_ms"),
+        "cluster.storm_1000_converge_s": cluster_storm.get("converge_s"),
+        "cluster.fanout_deliveries_per_s": statistics.median(v) if (v := [x["steady_deliveries_per_s"] for x in cluster_fanouts if "steady_deliveries_per_s" in x]) else None,
+        "cluster.fanout_p99_ms": cluster_fanout.get("latency_p99_ms"),
+        "cluster.fanout_p50_ms": cluster_fanout.get("latency_p50_ms"),
+        "cluster.events_per_s": cluster_store.get("messages_per_s"),
+        "cluster.churn_ok": cluster_churn.get("ok"),
+        "cluster.postgres": postgres or None,
         # More detail.
         "gateway.storm_1000_frames_per_member": storm.get("frames_per_member_mean"),
         "gateway.storm_1000_bytes_per_member": storm.get("bytes_per_member_mean"),
@@ -130,6 +147,23 @@ def main():
         "client.scrollback_key_hold_max_ms": scroll.get("key_hold_max_ms"),
         "client.scrollback_frame_hold_max_ms": scroll.get("frame_hold_max_ms"),
         "client.scrollback_pageups_to_top": scroll.get("pageups_to_top"),
+        "cluster.storm_1000_converge_per_node_s": cluster_storm.get("converge_s_per_node"),
+        "cluster.storm_1000_after_last_grant_s": cluster_storm.get("converge_after_last_grant_s"),
+        "cluster.storm_1000_all_granted_s": cluster_storm.get("all_granted_s"),
+        "cluster.fanout_p999_ms": cluster_fanout.get("latency_p999_ms"),
+        "cluster.fanout_100k_deliveries_per_s": cluster_fanout.get("steady_deliveries_per_s"),
+        "cluster.fanout_nodes_cpu_us_per_delivery": cluster_fanout.get("gateway_cpu_us_per_delivery"),
+        "cluster.fanout_send_lag_p99_ms": cluster_fanout.get("send_lag_p99_ms"),
+        "cluster.events_nodes_cpu_us_per_event": cluster_store.get("gateway_cpu_us_per_message"),
+        # PostgreSQL's side (bench/cluster reads pg_stat_wal and its processes' CPU around each scenario).
+        "cluster.events_wal_syncs": cluster_store.get("postgres_activity", {}).get("wal_syncs"),
+        "cluster.events_wal_sync_ms_mean": cluster_store.get("postgres_activity", {}).get("wal_sync_ms_mean"),
+        "cluster.events_postgres_cpu_s": cluster_store.get("postgres_activity", {}).get("cpu_s"),
+        "cluster.fanout_wal_sync_ms_mean": cluster_fanout.get("postgres_activity", {}).get("wal_sync_ms_mean"),
+        "cluster.churn_messages_lost": cluster_churn.get("messages_lost"),
+        "cluster.churn_order_violations": cluster_churn.get("order_violations"),
+        "cluster.churn_message_id_conflicts": cluster_churn.get("message_id_conflicts"),
+        "cluster.churn_roster_mismatches": cluster_churn.get("roster_mismatches"),
         "meta.seconds": seconds,
         "meta.fanout_runs": repeat,
         "meta.pinned": pinned,
@@ -151,9 +185,18 @@ def main():
         "gateway.fanout_200k_send_lag_p99_ms": spread(fanouts200, "send_lag_p99_ms"),
         "gateway.fanout_store_deliveries_per_s": spread(fanouts_store, "steady_deliveries_per_s"),
         "gateway.fanout_store_p99_ms": spread(fanouts_store, "latency_p99_ms"),
+        "cluster.fanout_deliveries_per_s": spread(cluster_fanouts, "steady_deliveries_per_s"),
+        "cluster.fanout_p99_ms": spread(cluster_fanouts100, "latency_p99_ms"),
+        "cluster.fanout_p50_ms": spread(cluster_fanouts100, "latency_p50_ms"),
+        "cluster.fanout_nodes_cpu_us_per_delivery": spread(cluster_fanouts100, "gateway_cpu_us_per_delivery"),
+        "cluster.fanout_send_lag_p99_ms": spread(cluster_fanouts100, "send_lag_p99_ms"),
     }
+    r = {k: v for k, v in r.items() if k.split(".")[0] in sections | {"meta"}}
+    ranges = {k: v for k, v in ranges.items() if k.split(".")[0] in sections}
     raw = {"storm": storm, "fanout": fanouts, "fanout_200k": fanouts200, "fanout_store": fanouts_store, "store": store, "backlog": backlog, "idle": idle, "churn": churn, "client": client,
-           "scroll": scroll, "rooms": rooms}
+           "scroll": scroll, "rooms": rooms, "cluster_storm": cluster_storm, "cluster_fanout": cluster_fanouts, "cluster_fanout_100k": cluster_fanouts100,
+           "cluster_store": cluster_store, "cluster_churn": cluster_churn}
+    raw = {k: v for k, v in raw.items() if ("cluster" if k.startswith("cluster") else "client" if k in ("client", "backlog", "scroll", "rooms") else "gateway") in sections}
     with open(out, "w") as f:
         json.dump({**r, "ranges": ranges, "raw": raw}, f, indent=2)
         f.write("\n")
@@ -189,12 +232,24 @@ def main():
         ("client.rooms_10x1000_peak_rss_mb", "10 rooms of 1,000: peak RSS", "<", 40, "MB"),
         ("client.rooms_background_5k_vs_single", "5,000 msgs in 9 hidden rooms vs 1 room: CPU", "<=", 1.5, "x"),
         ("client.rooms_background_rows_below_bar", "hidden rooms' messages: rows redrawn below the bar", "==", 0, ""),
+        ("cluster.storm_1000_converge_s", "3 nodes: 1,000 join at once: converge", "<", 3.0, "s"),
+        ("cluster.fanout_deliveries_per_s", "3 nodes: room of 1,000: deliveries/s (120k offered)", ">=", 100000, "/s"),
+        ("cluster.fanout_p99_ms", "3 nodes: room of 1,000 at 100k/s: p99", "<", 100, "ms"),
+        ("cluster.fanout_p50_ms", "3 nodes: room of 1,000 at 100k/s: p50", None, None, "ms"),
+        ("cluster.fanout_send_lag_p99_ms", "3 nodes: ozload's own send lag p99 (busy cores)", None, None, "ms"),
+        ("cluster.fanout_nodes_cpu_us_per_delivery", "3 nodes: nodes' CPU per delivery", None, None, "µs"),
+        ("cluster.events_per_s", "3 nodes: room events through PostgreSQL", ">=", 4000, "/s"),
+        ("cluster.churn_ok", "3 nodes: churn: one order, nothing lost", "==", True, ""),
     ]
+    targets = [t for t in targets if t[0].split(".")[0] in sections]
     def fmt(v):
         return (f"{v:,.3f}" if isinstance(v, float) and abs(v) < 1000 else f"{v:,.0f}") if not isinstance(v, bool) else str(v)
 
     print(f"\nBenchmarks ({os.cpu_count()} cores, loopback, release; fanout x{repeat}"
           f"{', gateway and ozload pinned apart' if pinned else ''}; {seconds} s)")
+    if "cluster" in sections:
+        settings = ", ".join(f"{k}={v}" for k, v in postgres.items()) if postgres else "unknown (no server)"
+        print(f"cluster figures: 3 ozgate --cluster nodes, PostgreSQL with {settings}")
     print(f"{'target':40} {'figure':>14}  {'goal':>12}  verdict  range over runs")
     for key, label, op, goal, unit in targets:
         v = r.get(key)

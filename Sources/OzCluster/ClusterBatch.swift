@@ -216,27 +216,26 @@ struct ClusterBatch {
         }
     }
 
-    /// Writes the events, moves the counters, and tells the listeners.
+    /// Writes the events, moves the counters, and tells the listeners: one statement (its data-modifying parts run
+    /// whether or not the rest reads them), so one round trip while the rooms are locked, not three.
     private func finish() async throws {
         guard !events.isEmpty else { return }
-        try await connection.query(
-            """
-            INSERT INTO oz_events (room, seq, kind, number, target, incarnation, session, ts, body)
-            SELECT * FROM unnest(\(events.map(\.room)), \(events.map(\.seq)), \(events.map(\.kind.rawValue)), \(events.map(\.number)),
-            \(events.map(\.target)), \(events.map(\.incarnation)), \(events.map(\.session)), \(events.map(\.ts)),
-            \(events.map { ByteBuffer(bytes: $0.body) }))
-            """, logger: logger)
         var last: [String: Int64] = [:]
         for event in events { last[event.room] = event.seq }
         let names = Array(last.keys)
         let seqs = names.map { last[$0]! }
         try await connection.query(
             """
-            UPDATE oz_rooms AS r SET last_seq = u.seq FROM unnest(\(names), \(seqs)) AS u(room, seq) WHERE r.room = u.room
+            WITH written AS (
+                INSERT INTO oz_events (room, seq, kind, number, target, incarnation, session, ts, body)
+                SELECT * FROM unnest(\(events.map(\.room)), \(events.map(\.seq)), \(events.map(\.kind.rawValue)), \(events.map(\.number)),
+                \(events.map(\.target)), \(events.map(\.incarnation)), \(events.map(\.session)), \(events.map(\.ts)),
+                \(events.map { ByteBuffer(bytes: $0.body) }))
+            ), moved AS (
+                UPDATE oz_rooms AS r SET last_seq = u.seq FROM unnest(\(names), \(seqs)) AS u(room, seq) WHERE r.room = u.room
+            )
+            SELECT pg_notify(\(ClusterNode.channel), u.seq::text || ' ' || u.room) FROM unnest(\(names), \(seqs)) AS u(room, seq)
             """, logger: logger)
-        try await connection.query(
-            "SELECT pg_notify(\(ClusterNode.channel), u.seq::text || ' ' || u.room) FROM unnest(\(names), \(seqs)) AS u(room, seq)",
-            logger: logger)
     }
 }
 

@@ -4,8 +4,13 @@ struct ChurnState: Sendable {
     let online: Bool
     let leftGracefully: Bool
     let roster: Set<String>
-    let messages: [Int]
-    let marks: [ChurnMark]
+    /// Message numbers (from the ids) in arrival order; `ChurnCheck` turns them into ranks in the room's order.
+    var messages: [Int]
+    /// Beside each message, churn's own number of it (from its text; -1 for none).
+    let tags: [Int]
+    var marks: [ChurnMark]
+    /// Every presence change seen, in order, as `+NUMBER` (online) or `-NUMBER`.
+    let presence: [String]
     let anomalies: [String]
 
     init(_ client: SimClient) {
@@ -14,10 +19,12 @@ struct ChurnState: Sendable {
         leftGracefully = client.leftGracefully
         roster = client.roster
         messages = client.messageNumbers
+        tags = client.messageTags
         // A witness that has seen no message yet cannot place a presence change.
         marks = client.marks.compactMap { mark in
             mark.lastMessage.map { ChurnMark(number: mark.number, online: mark.online, lastMessage: $0) }
         }
+        presence = client.marks.map { ($0.online ? "+" : "-") + $0.number }
         anomalies = client.anomalies
     }
 }
@@ -26,15 +33,24 @@ struct ChurnState: Sendable {
 struct ChurnMark: Sendable, Hashable {
     let number: String
     let online: Bool
-    let lastMessage: Int
+    var lastMessage: Int
 }
 
 /// The end-of-churn verdict. Message ids are `EPOCH-N` with N counting up per room, so the room's total order is
-/// known: each member must see a gap-free run of N from just after its join (as its peers saw that join) to just
+/// known: each member must see a gap-free run of it from just after its join (as its peers saw that join) to just
 /// before its leave (or the last message, if still online), and everyone must agree where each join and leave fell.
+/// One gateway numbers only messages, so the order is 1, 2, 3… and a number nobody saw is a lost message. A cluster's
+/// N also counts the room's presence events, so its order is every number anyone saw, sorted, and each member's
+/// messages are checked by their rank in it. Across nodes, everyone must also agree what each number is: every member
+/// that saw N saw the same message (churn's own number in the text), and no message came under two numbers. So each
+/// member's stream is a gap-free stretch of one order that all share: two nodes ordering the room differently fail.
 struct ChurnCheck {
-    let states: [ChurnState]
-    let observer: ChurnState?
+    private(set) var states: [ChurnState]
+    /// How many of the last states are the fresh observers (one per node, joined after the churn): their rosters are
+    /// each node's view of the room; their messages are not checked.
+    let observers: Int
+    /// One gateway's numbering (consecutive message numbers), or a cluster's (numbers shared with presence events).
+    let dense: Bool
     var problems: [String] = []
     var accepted = 0
     var checkedRosters = 0
@@ -45,40 +61,113 @@ struct ChurnCheck {
     var leaverGaps = 0
     var orderViolations = 0
     var anomalies = 0
+    /// Numbers under which members saw different messages, and messages seen under different numbers.
+    var idConflicts = 0
 
     /// The first `initial` states joined before any message was sent.
     let initial: Int
 
-    init(states: [ChurnState], observer: ChurnState?, initial: Int) {
+    init(states: [ChurnState], observers: Int, initial: Int, dense: Bool) {
         self.states = states
-        self.observer = observer
+        self.observers = observers
         self.initial = initial
+        self.dense = dense
     }
 
     mutating func run() {
-        accepted = states.compactMap { $0.messages.max() }.max() ?? 0
         anomalies = states.reduce(0) { $0 + $1.anomalies.count }
         if let first = states.first(where: { !$0.anomalies.isEmpty }) { problems.append(first.anomalies[0]) }
+        checkIdentities()
+        rankMessages()
         checkRosters()
         checkMessages()
+        checkPresenceOrder()
     }
 
-    private mutating func checkRosters() {
-        guard let observer, let observerNumber = observer.number else {
-            problems.append("the observer was not granted")
+    /// Everyone saw the presence changes they have in common in one order: each member's stream says each change came
+    /// before the next; together those must leave no cycle (a topological sort takes every change). Changes of a
+    /// number used twice are left out.
+    private mutating func checkPresenceOrder() {
+        let numbers = states.compactMap(\.number)
+        let reused = Set(numbers.filter { n in numbers.firstIndex(of: n) != numbers.lastIndex(of: n) })
+        var after: [String: Set<String>] = [:]
+        var before: [String: Int] = [:]
+        for state in states {
+            let stream = state.presence.filter { !reused.contains(String($0.dropFirst())) }
+            for change in stream where before[change] == nil { before[change] = 0 }
+            for (a, b) in zip(stream, stream.dropFirst()) where a != b && after[a, default: []].insert(b).inserted {
+                before[b, default: 0] += 1
+            }
+        }
+        var ready = before.filter { $0.value == 0 }.map(\.key)
+        var sorted = 0
+        while let change = ready.popLast() {
+            sorted += 1
+            for next in after[change] ?? [] {
+                before[next]! -= 1
+                if before[next] == 0 { ready.append(next) }
+            }
+        }
+        if sorted < before.count {
+            orderViolations += 1
+            problems.append("members disagree on the order of presence changes (\(before.count - sorted) of \(before.count) in a cycle)")
+        }
+    }
+
+    /// Every member that saw a number saw the same message under it, and each message came under one number.
+    private mutating func checkIdentities() {
+        var messageOf: [Int: Int] = [:]
+        var numberOf: [Int: Int] = [:]
+        for state in states {
+            for (number, tag) in zip(state.messages, state.tags) where tag >= 0 {
+                let known = (messageOf[number], numberOf[tag])
+                if (known.0 != nil && known.0 != tag) || (known.1 != nil && known.1 != number) {
+                    idConflicts += 1
+                    if idConflicts == 1 { problems.append("\(state.number ?? "?") saw message churn \(tag) as number \(number), others otherwise") }
+                }
+                messageOf[number] = known.0 ?? tag
+                numberOf[tag] = known.1 ?? number
+            }
+        }
+    }
+
+    /// Replaces message numbers with their rank in the room's order (1 for the first message), which is the number
+    /// itself for one gateway; `accepted` is the length of the order.
+    private mutating func rankMessages() {
+        let highest = states.compactMap { $0.messages.max() }.max() ?? 0
+        if dense {
+            accepted = highest
             return
         }
-        let gatewayRoster = observer.roster.union([observerNumber])
-        let ours = Set(states.filter(\.online).compactMap(\.number))
-        if ours != gatewayRoster {
-            problems.append("gateway roster (\(gatewayRoster.count)) differs from the members still connected (\(ours.count))")
+        let order = Set(states.flatMap(\.messages)).sorted()
+        let rank = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($0.element, $0.offset + 1) })
+        accepted = order.count
+        for i in states.indices {
+            states[i].messages = states[i].messages.map { rank[$0]! }
+            for j in states[i].marks.indices { states[i].marks[j].lastMessage = rank[states[i].marks[j].lastMessage] ?? 0 }
         }
-        for state in states.dropLast() where state.online {
+    }
+
+    /// Each node's fresh observer must list exactly the members still connected, and so must every member.
+    private mutating func checkRosters() {
+        let watchers = states.suffix(observers)
+        guard !watchers.isEmpty, watchers.allSatisfy({ $0.number != nil }) else {
+            problems.append("an observer was not granted")
+            return
+        }
+        let ours = Set(states.filter(\.online).compactMap(\.number))
+        for (node, watcher) in watchers.enumerated() where watcher.roster.union([watcher.number!]) != ours {
+            rosterMismatches += 1
+            problems.append(
+                "node \(node)'s roster (\(watcher.roster.count + 1), its observer's snapshot) differs from the members still connected (\(ours.count))"
+            )
+        }
+        for state in states.dropLast(observers) where state.online {
             guard let number = state.number else { continue }
             checkedRosters += 1
-            if state.roster != gatewayRoster.subtracting([number]) {
+            if state.roster != ours.subtracting([number]) {
                 rosterMismatches += 1
-                if rosterMismatches == 1 { problems.append("roster of \(number) differs from the gateway's") }
+                if rosterMismatches == 1 { problems.append("roster of \(number) differs from the members still connected") }
             }
         }
     }
@@ -102,7 +191,7 @@ struct ChurnCheck {
         for state in states.prefix(initial) {
             if let number = state.number { joinedAfter[number] = 0 }
         }
-        for state in states.dropLast() {
+        for state in states.dropLast(observers) {
             guard let number = state.number, !reused.contains(number) else { continue }
             for (a, b) in zip(state.messages, state.messages.dropFirst()) where b != a + 1 {
                 if b <= a { orderViolations += 1 } else { lost += b - a - 1 }

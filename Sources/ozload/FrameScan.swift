@@ -30,6 +30,8 @@ enum FrameScan {
     static let phoneKey = Array(#""phoneNumber":""#.utf8)
     static let stampKey = Array(#""text":"t="#.utf8)
     static let idKey = Array(#""id":""#.utf8)
+    /// What follows the stamp in churn's texts (`t=… churn N`): N, ozload's own number of the message.
+    static let churnKey = Array(" churn ".utf8)
     static let reasonKey = Array(#""reason":""#.utf8)
     static let deniedPrefix = Array(#"{"type":"connectionState","state":"ACCESS_DENIED""#.utf8)
 

@@ -1,7 +1,8 @@
 import Foundation
 
 /// An `ozgate` started by ozload on a free loopback port, with a generated config of `lines` lines
-/// (`load-0` … with tokens `load-token-0` …), so a run needs nothing set up beforehand.
+/// (`load-0` … with tokens `load-token-0` …), so a run needs nothing set up beforehand; with `cluster`, a node of the
+/// cluster on that PostgreSQL (every node gets the same lines and tokens).
 final class GatewayProcess: @unchecked Sendable {
     let process = Process()
     let port: Int
@@ -10,16 +11,19 @@ final class GatewayProcess: @unchecked Sendable {
 
     /// Starts the gateway and waits (up to 30 s) for its `listening on ws://…` line. With `cpus` (a taskset list) it
     /// runs under `taskset -c CPUS`, which execs it in place (same process id).
-    /// `store`: the spawned gateway's history, `off` (none), `memory` or `sqlite` (a file in its folder).
+    /// `store`: the spawned gateway's history, `off` (none), `memory` or `sqlite` (a file in its folder); ignored
+    /// with `cluster` (the PostgreSQL URL and this node's id), whose history is PostgreSQL's.
     init(
-        executable: String, lines: Int, pingInterval: Double = 20, pingTimeout: Double = 60, cpus: String? = nil, store: String = "off"
+        executable: String, lines: Int, pingInterval: Double = 20, pingTimeout: Double = 60, cpus: String? = nil, store: String = "off",
+        cluster: (url: String, nodeID: String)? = nil
     ) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("ozload-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let tokens = (0..<max(1, lines)).map { "load-token-\($0)" }
         self.tokens = tokens
         var config = tokens.indices.map { "[[line]]\nname = \"load-\($0)\"\ntoken = \"\(tokens[$0])\"\n" }.joined(separator: "\n")
-        switch store {
+        switch cluster == nil ? store : "cluster" {
+        case "cluster": break
         case "off": config += "\n[history]\nmessages_per_room = 0\n"
         case "memory": config += "\n[history]\nstore = \"memory\"\n"
         case "sqlite": config += "\n[history]\nstore = \"sqlite:\(directory.path)/history.sqlite\"\n"
@@ -33,10 +37,13 @@ final class GatewayProcess: @unchecked Sendable {
             (cpus.map { ["-c", $0, executable] } ?? []) + [
                 "--config", configURL.path, "--host", "127.0.0.1", "--port", "0", "--log-level", "warning",
                 "--ping-interval", String(pingInterval), "--ping-timeout", String(pingTimeout), "--no-limits",
-            ]
+            ] + (cluster.map { ["--cluster", $0.url, "--node-id", $0.nodeID] } ?? [])
         let output = Pipe()
         process.standardOutput = output
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        // Its warnings and errors go to a file in its folder, quoted when it fails to start.
+        let errors = directory.appendingPathComponent("stderr.log")
+        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: errors)
         try process.run()
 
         var text = ""
@@ -53,7 +60,9 @@ final class GatewayProcess: @unchecked Sendable {
         }
         guard let found else {
             process.terminate()
-            throw GatewayError("ozgate did not report a listening address: \(text)")
+            let complaint = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
+            try? FileManager.default.removeItem(at: directory)
+            throw GatewayError("ozgate did not report a listening address: \(text)\(complaint)")
         }
         port = found
         // Keep draining its standard output so it never blocks on a full pipe.
@@ -66,13 +75,17 @@ final class GatewayProcess: @unchecked Sendable {
     func rssKiB() -> Int? { procStatusKiB(pid: pid, field: "VmRSS") }
 
     /// Stops the gateway with SIGTERM (graceful shutdown) and waits for it, killing it after 10 s.
-    func stop() {
-        guard process.isRunning else { return }
-        process.terminate()
+    func stop() { Self.stop([self]) }
+
+    /// Stops several gateways at once: SIGTERM to all, then waits for each (killing it after 10 s in all).
+    static func stop(_ gateways: [GatewayProcess]) {
+        for gateway in gateways where gateway.process.isRunning { gateway.process.terminate() }
         let deadline = Date().addingTimeInterval(10)
-        while process.isRunning, Date() < deadline { usleep(20_000) }
-        if process.isRunning { kill(pid, SIGKILL) }
-        try? FileManager.default.removeItem(at: directory)
+        for gateway in gateways {
+            while gateway.process.isRunning, Date() < deadline { usleep(20_000) }
+            if gateway.process.isRunning { kill(gateway.pid, SIGKILL) }
+            try? FileManager.default.removeItem(at: gateway.directory)
+        }
     }
 }
 

@@ -28,27 +28,33 @@ final class LoopCounter: @unchecked Sendable {
     var count = 0
 }
 
-/// Everything a scenario needs: the event loops, the gateway's address and token, and the shared tallies.
+/// Everything a scenario needs: the event loops, the gateways' ports (one, or a cluster's nodes: client i talks to
+/// node i mod N), and the shared tallies.
 final class LoadContext: Sendable {
     let group: MultiThreadedEventLoopGroup
     let loops: [any EventLoop]
     let stats: [LoopStats]
     let host: String
-    let port: Int
+    /// The nodes' ports; client i connects to `ports[i % ports.count]`.
+    let ports: [Int]
+    /// Whether the nodes form a cluster (its message ids also count presence events: not consecutive).
+    let cluster: Bool
     let tally = Tally()
     /// The monotonic origin of all timestamps (nanoseconds, `NIODeadline.uptimeNanoseconds`).
     let origin: UInt64
 
-    /// The gateway's process id when ozload started it (for CPU and memory figures).
-    let gatewayPid: Int32?
+    /// The gateways' process ids when ozload started them (for CPU and memory figures).
+    let gatewayPids: [Int32]
 
-    init(port: Int, gatewayPid: Int32? = nil) {
-        self.gatewayPid = gatewayPid
+    init(ports: [Int], gatewayPids: [Int32] = [], cluster: Bool = false) {
+        precondition(!ports.isEmpty)
+        self.gatewayPids = gatewayPids
+        self.cluster = cluster
         group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         loops = Array(group.makeIterator())
         stats = loops.map { _ in LoopStats() }
         host = "127.0.0.1"
-        self.port = port
+        self.ports = ports
         origin = NIODeadline.now().uptimeNanoseconds
     }
 
@@ -57,7 +63,11 @@ final class LoadContext: Sendable {
         Double(Int64(instant) - Int64(origin)) / 1e9
     }
 
-    /// Opens one client's WebSocket and sends its `connect`; the client reports the rest through its fields.
+    /// The node client `index` talks to.
+    func node(of index: Int) -> Int { index % ports.count }
+
+    /// Opens one client's WebSocket (to node `index` mod N) and sends its `connect`; the client reports the rest
+    /// through its fields.
     /// Failures (refused, bad handshake) are counted in `tally.failed`.
     func connect(index: Int, token: String, tracking: Tracking, rosterTarget: Int? = nil, recall: HistoryRecall = .none) -> SimClient {
         let loopIndex = index % loops.count
@@ -65,7 +75,7 @@ final class LoadContext: Sendable {
         client.rosterTarget = rosterTarget
         let connectFrame = ClientFrame.connect(token: token, properties: ["Nickname": .string("p\(index)")], recall: recall).encoded
         let host = host
-        let port = port
+        let port = ports[node(of: index)]
         let upgraded = ClientBootstrap(group: client.eventLoop)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
@@ -104,12 +114,14 @@ final class LoadContext: Sendable {
         return done()
     }
 
-    /// CPU seconds (user + system) used so far by the gateway (nil if not spawned) and by ozload itself.
+    /// CPU seconds (user + system) used so far by the gateways, all nodes together (nil if not spawned), and by
+    /// ozload itself.
     func cpuSeconds() -> (gateway: Double?, ozload: Double) {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         let own = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
-        return (gatewayPid.flatMap(processCPUSeconds), own)
+        let nodes = gatewayPids.compactMap(processCPUSeconds)
+        return (nodes.isEmpty || nodes.count < gatewayPids.count ? nil : nodes.reduce(0, +), own)
     }
 
     /// Adds `gateway_cpu_s` and `ozload_cpu_s` since `since` to a report, and returns them.

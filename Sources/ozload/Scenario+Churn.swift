@@ -2,7 +2,9 @@ import ArgumentParser
 import NIOCore
 
 /// `ozload churn`: members join and leave continuously while some chat; at the end every member's roster must match
-/// the gateway's (a fresh observer's snapshot) and no accepted message may be missing from any member's stream.
+/// the gateway's (a fresh observer's snapshot, one per node) and no accepted message may be missing from any member's
+/// stream, nor come in another order. Over a cluster's nodes the members are spread round-robin, so this checks that
+/// every node shows the same room (see `ChurnCheck`).
 struct Churn: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Joins and leaves while chatting; checks rosters and delivery.")
 
@@ -44,18 +46,19 @@ struct Churn: AsyncParsableCommand {
             }
             try? await Task.sleep(for: .milliseconds(5))
         }
-        // Quiesce: every joiner granted, every leaver gone, then a fresh observer reads the gateway's roster.
+        // Quiesce: every joiner granted, every leaver gone, then a fresh observer on each node reads its roster.
         let settled = await context.wait(upTo: 20, step: 0.01) {
             context.settledCount() >= everyone.count && context.tally.closed.value >= leaves
         }
         try? await Task.sleep(for: .seconds(1))
-        let observer = context.connect(index: everyone.count, token: token, tracking: .exact)
-        _ = await context.wait(upTo: 10, step: 0.01) { context.settledCount() >= everyone.count + 1 }
+        let nodes = context.ports.count
+        let observers = (0..<nodes).map { context.connect(index: everyone.count + $0, token: token, tracking: .exact) }
+        _ = await context.wait(upTo: 10, step: 0.01) { context.settledCount() >= everyone.count + nodes }
         try? await Task.sleep(for: .seconds(1))
 
-        let states = (try? await context.collect(everyone + [observer]) { ChurnState($0) }) ?? []
-        await context.closeAll(everyone + [observer])
-        var check = ChurnCheck(states: states, observer: states.last, initial: clients)
+        let states = (try? await context.collect(everyone + observers) { ChurnState($0) }) ?? []
+        await context.closeAll(everyone + observers)
+        var check = ChurnCheck(states: states, observers: nodes, initial: clients, dense: !context.cluster)
         check.run()
 
         var report = Report(scenario: "churn")
@@ -71,6 +74,7 @@ struct Churn: AsyncParsableCommand {
         report.add("messages_lost", check.lost)
         report.add("leaver_gaps", check.leaverGaps)
         report.add("order_violations", check.orderViolations)
+        report.add("message_id_conflicts", check.idConflicts)
         report.add("protocol_anomalies", check.anomalies)
         report.add("first_problems", check.problems.prefix(5).joined(separator: "; "))
         return report

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
 
-/// `ozload idle`: holds N connections and reports the gateway's resident memory per connection (VmRSS before and after).
+/// `ozload idle`: holds N connections and reports the gateway's resident memory per connection (VmRSS before and after;
+/// of all the spawned nodes together for a cluster).
 struct Idle: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Hold N idle connections; gateway RSS per connection.")
 
@@ -15,26 +16,27 @@ struct Idle: AsyncParsableCommand {
 
     func run() async throws {
         let rooms = roomSize > 0 ? (clients + roomSize - 1) / roomSize : 1
-        let (context, tokens, process) = try gateway.open(lines: rooms)
-        guard let pid = process?.pid ?? gatewayPid else {
-            process?.stop()
+        let (context, tokens, processes) = try gateway.open(lines: rooms)
+        let pids = processes.isEmpty ? gatewayPid.map { [$0] } ?? [] : processes.map(\.pid)
+        guard !pids.isEmpty else {
             throw ValidationError("idle needs --spawn-gateway or --gateway-pid to read the gateway's memory")
         }
+        let resident = { (field: String) in pids.reduce(0) { $0 + (procStatusKiB(pid: $1, field: field) ?? 0) } }
         try? await Task.sleep(for: .seconds(0.5))
-        let before = procStatusKiB(pid: pid, field: "VmRSS") ?? 0
+        let before = resident("VmRSS")
         let selfBefore = procStatusKiB(pid: getpid(), field: "VmRSS") ?? 0
         let start = ContinuousClock.now
         let held = await context.connectInBatches(0..<clients, tokens: tokens, tracking: .minimal, batch: batch)
         let connectTime = ContinuousClock.now - start
         try? await Task.sleep(for: .seconds(hold))
-        let after = procStatusKiB(pid: pid, field: "VmRSS") ?? 0
-        let peak = procStatusKiB(pid: pid, field: "VmHWM") ?? 0
+        let after = resident("VmRSS")
+        let peak = resident("VmHWM")
         let selfAfter = procStatusKiB(pid: getpid(), field: "VmRSS") ?? 0
         let tally = context.tally
         let granted = tally.granted.value
         let dropped = tally.closed.value
         await context.closeAll(held)
-        process?.stop()
+        GatewayProcess.stop(processes)
         await context.shutdown()
 
         var report = Report(scenario: "idle")
@@ -49,6 +51,7 @@ struct Idle: AsyncParsableCommand {
         report.add("gateway_rss_peak_kib", peak)
         report.add("gateway_rss_per_conn_kib", Double(after - before) / Double(max(1, granted)), "KiB")
         report.add("ozload_rss_per_conn_kib", Double(selfAfter - selfBefore) / Double(max(1, granted)), "KiB")
+        report.add("nodes", context.ports.count)
         report.print(json: gateway.json)
         if !report.ok { throw ExitCode(1) }
     }

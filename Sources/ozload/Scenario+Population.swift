@@ -16,12 +16,12 @@ struct Population: AsyncParsableCommand {
     @Option(help: "Seconds to wait for any one command to complete.") var timeout = 300.0
 
     func run() async throws {
-        let (context, tokens, process) = try gateway.open()
+        let (context, tokens, processes) = try gateway.open()
         let token = tokens[0]
         var everyone = await context.connectInBatches(0..<clients, tokens: [token], tracking: .minimal, batch: batch)
         var online = everyone
         // Nobody reading the answers any more ends the run as `quit` does.
-        var answering = reply("ready \(context.tally.granted.value) port=\(context.port)")
+        var answering = reply("ready \(context.tally.granted.value) port=\(context.ports[0])")
         var speaker = 0
         while answering, let line = await Self.nextLine() {
             let words = line.split(separator: " ")
@@ -70,7 +70,7 @@ struct Population: AsyncParsableCommand {
             if words.first == "quit" { break }
         }
         await context.closeAll(everyone)
-        process?.stop()
+        GatewayProcess.stop(processes)
         await context.shutdown()
     }
 

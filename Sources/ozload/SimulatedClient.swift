@@ -39,6 +39,8 @@ final class SimClient: @unchecked Sendable {
     var anomalies: [String] = []
     /// Message sequence numbers in arrival order (exact tracking).
     var messageNumbers: [Int] = []
+    /// Beside each of `messageNumbers`, the number churn wrote in its text (`churn N`; -1 for none): which message it was.
+    var messageTags: [Int] = []
     /// Presence changes seen, each with the last message number seen before it, nil before any (exact tracking).
     var marks: [(number: String, online: Bool, lastMessage: Int?)] = []
     var deliveries = 0
@@ -109,6 +111,7 @@ final class SimClient: @unchecked Sendable {
                 let n = id.split(separator: "-").last.flatMap({ Int($0) })
             {
                 messageNumbers.append(n)
+                messageTags.append(FrameScan.number(after: FrameScan.churnKey, in: buffer).map { Int($0) } ?? -1)
             }
             onMessage?(self, buffer)
         } else if historyAt == 0, FrameScan.hasPrefix(buffer, FrameScan.historyPrefix) {
