@@ -33,6 +33,7 @@ enum ClusterPruning {
                 return nil
             }
             var deleted: Int64 = 0
+            var floors: [String: Int64] = [:]
             for room in rooms {
                 // The newest `messagesPerRoom` messages stay, and none older than the cutoff.
                 let messages = try await connection.query(
@@ -49,10 +50,7 @@ enum ClusterPruning {
                     """, logger: logger)
                 var (count, through): (Int64, Int64) = (0, 0)
                 for try await row in messages.decode((Int64, Int64).self) { (count, through) = row }
-                if through > 0 {
-                    try await connection.query(
-                        "UPDATE oz_rooms SET floor = greatest(floor, \(through)) WHERE room = \(room)", logger: logger)
-                }
+                if through > 0 { floors[room] = through }
                 let others = try await connection.query(
                     """
                     WITH gone AS (DELETE FROM oz_events WHERE room = \(room) AND kind <> \(message) AND ts < \(eventCutoff) RETURNING 1)
@@ -60,6 +58,10 @@ enum ClusterPruning {
                     """, logger: logger)
                 for try await other in others.decode(Int64.self) { count += other }
                 deleted += count
+            }
+            // Last, just before the commit: the room rows are the writers' locks, held here only that long.
+            for (room, through) in floors.sorted(by: { $0.key < $1.key }) {
+                try await connection.query("UPDATE oz_rooms SET floor = greatest(floor, \(through)) WHERE room = \(room)", logger: logger)
             }
             try await connection.query("COMMIT", logger: logger)
             return deleted
