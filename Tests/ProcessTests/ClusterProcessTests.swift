@@ -78,25 +78,16 @@ struct ClusterProcessTests {
         }
         for client in clients { await client.shutdown() }
     }
+
     @Test(.timeLimit(.minutes(3)))
     func metricsCountAcrossNodesAndHealthFollowsPostgres() async throws {
         let server = try PostgresServer()
         defer { server.stop() }
         let lobby = try LobbyFixture()
         let ports = [lobby.port, try TemporaryFolder.freePort()]
-        var nodes: [ChildProcess] = []
+        let nodes = try await ClusterNodes.start(ports: ports, lobby: lobby, server: server, extra: ["--metrics-port", "0"])
         var endpoints: [MetricsEndpoint] = []
-        for (index, port) in ports.enumerated() {
-            let node = try ChildProcess(
-                "ozgate",
-                [
-                    "--config", lobby.config.path, "--port", "\(port)", "--cluster", server.url, "--node-id", "m\(index)", "--metrics-port", "0",
-                    "--log-level", "warning",
-                ])
-            try await node.waitForLine("listening", timeout: .seconds(60)) { $0.hasPrefix("listening on ws://") }
-            endpoints.append(try await MetricsEndpoint.announced(by: node))
-            nodes.append(node)
-        }
+        for node in nodes { endpoints.append(try await MetricsEndpoint.announced(by: node)) }
         defer { for node in nodes { node.signal(SIGKILL) } }
 
         let log = ClientEventLog(clients: 2)
