@@ -299,4 +299,15 @@ struct LineEditorTests {
         #expect(Array(visible) == ["a", "↵", "\u{FFFD}", "b"])
         #expect(column == 4 && editor.cursor == 4)
     }
+
+    /// Found by the fuzzer (CI's smoke run): a prepended format character (U+070F) before a pasted line break would join
+    /// the drawn `↵` the same way.
+    @Test func aPrependedFormatCharacterBeforeALineBreakIsDrawnApart() {
+        var editor = LineEditor()
+        editor.paste("a\u{070F}\nb")
+        #expect(editor.text.count == 4)
+        let (visible, column) = editor.layout(width: 20)
+        #expect(Array(visible) == ["a", "\u{FFFD}", "↵", "b"])
+        #expect(column == 4 && editor.cursor == 4)
+    }
 }

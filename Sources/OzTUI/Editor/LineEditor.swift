@@ -176,13 +176,15 @@ public struct LineEditor: Sendable, Equatable {
     }
 
     /// How each grapheme of `text` is drawn: a line break as `↵`, and a grapheme that would join that `↵` into one
-    /// character (a lone variation selector or combining mark after a pasted line break) as U+FFFD, so the drawn line
-    /// has exactly one character per grapheme and the cursor columns stay true.
+    /// character as U+FFFD — a lone variation selector or combining mark after a pasted line break, or a prepended
+    /// format character (U+0600–U+0605, U+070F, …) before one — so the drawn line has exactly one character per grapheme
+    /// and the cursor columns stay true.
     public static func shownGraphemes(of text: String) -> [Character] {
         var shown: [Character] = []
         shown.reserveCapacity(text.count)
         for grapheme in text {
             if grapheme == "\n" {
+                if let last = shown.last, (String(last) + lineBreakMark).count != 2 { shown[shown.count - 1] = "\u{FFFD}" }
                 shown.append(Character(lineBreakMark))
             } else if shown.last == Character(lineBreakMark), (lineBreakMark + String(grapheme)).count != 2 {
                 shown.append("\u{FFFD}")
