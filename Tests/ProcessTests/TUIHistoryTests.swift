@@ -87,14 +87,15 @@ struct TUIHistoryTests {
         func numbers(_ screen: String) -> [Int] {
             screen.split(separator: "\n").compactMap { row in row.range(of: "<Seeder> msg ").flatMap { Int(row[$0.upperBound...].prefix(4)) } }
         }
-        /// Presses `key` and waits until no line on screen is loading or not loaded, and the screen has stopped changing
-        /// (a capture may catch a frame half drawn).
-        func press(_ key: String) async throws -> String {
+        /// Presses `key` and waits until the screen has left `before` (a loaded machine may draw the page late: a capture
+        /// of the old one would skip a page), no line on it is loading or not loaded, and it has stopped changing (a
+        /// capture may catch a frame half drawn).
+        func press(_ key: String, from before: String) async throws -> String {
             try await tmux.press("ann", key)
             var screen = ""
             while true {
-                let next = try await tmux.waitForScreen("ann", "a settled screen", timeout: .seconds(30)) {
-                    !$0.contains("loading older messages") && !$0.contains("not loaded here")
+                let next = try await tmux.waitForScreen("ann", "a settled screen after \(key)", timeout: .seconds(30)) {
+                    $0 != before && !$0.contains("loading older messages") && !$0.contains("not loaded here")
                 }
                 if next == screen { return screen }
                 screen = next
@@ -104,7 +105,7 @@ struct TUIHistoryTests {
         var screen = ""
         var presses = 0
         while !screen.contains("beginning of history"), presses < 400 {
-            screen = try await press("PageUp")
+            screen = try await press("PageUp", from: screen)
             presses += 1
         }
         #expect(screen.contains("beginning of history"), "after \(presses) PgUp:\n\(screen)")
@@ -112,7 +113,7 @@ struct TUIHistoryTests {
         var seen = numbers(screen)
         presses = 0
         while !screen.contains("history above: 100 messages"), presses < 400 {
-            screen = try await press("PageDown")
+            screen = try await press("PageDown", from: screen)
             presses += 1
             let shown = numbers(screen)
             #expect(shown == Array((shown.first ?? 0)..<((shown.first ?? 0) + shown.count)), "not in order:\n\(screen)")
