@@ -242,33 +242,31 @@ package final class ClusterNode: RoomProvider, Sendable {
 
     /// Reads a room's events after `seq` and hands them to `done` (nil when the read failed).
     func fetch(room: String, after seq: Int64, done: @escaping @Sendable ([ClusterEvent]?) -> Void) {
-        guard let reader = links.withLockedValue({ $0.reader }) else { return done(nil) }
-        let logger = self.logger
-        Task {
-            do {
-                done(
-                    try await PostgresDeadline.run("reading events") {
-                        try await ClusterRoomState.events(room: room, after: seq, limit: 5000, on: reader, logger: logger)
-                    })
-            } catch {
-                logger.warning("cluster: cannot read events", metadata: ["room": "\(room)", "error": "\(String(reflecting: error))"])
-                done(nil)
-            }
+        read("reading events", failure: "cluster: cannot read events", room: room, done: done) { reader, logger in
+            try await ClusterRoomState.events(room: room, after: seq, limit: 5000, on: reader, logger: logger)
         }
     }
 
     /// Reads a page of stored messages (nil when the read failed).
     func page(room: String, before: Int64, limit: Int, done: @escaping @Sendable ((bodies: [[UInt8]], more: Bool)?) -> Void) {
+        read("reading history", failure: "cluster: cannot read history", room: room, done: done) { reader, logger in
+            try await ClusterRoomState.page(room: room, before: before, limit: limit, on: reader, logger: logger)
+        }
+    }
+
+    /// Runs `body` on the reader connection within `PostgresDeadline` and hands `done` its result: nil without a reader,
+    /// or when the read failed (logged as `failure`).
+    private func read<T: Sendable>(
+        _ what: String, failure: Logger.Message, room: String, done: @escaping @Sendable (T?) -> Void,
+        _ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> T
+    ) {
         guard let reader = links.withLockedValue({ $0.reader }) else { return done(nil) }
         let logger = self.logger
         Task {
             do {
-                done(
-                    try await PostgresDeadline.run("reading history") {
-                        try await ClusterRoomState.page(room: room, before: before, limit: limit, on: reader, logger: logger)
-                    })
+                done(try await PostgresDeadline.run(what) { try await body(reader, logger) })
             } catch {
-                logger.warning("cluster: cannot read history", metadata: ["room": "\(room)", "error": "\(String(reflecting: error))"])
+                logger.warning(failure, metadata: ["room": "\(room)", "error": "\(String(reflecting: error))"])
                 done(nil)
             }
         }
@@ -337,19 +335,13 @@ package final class ClusterNode: RoomProvider, Sendable {
     /// A room found events missing below what it has not read yet (pruned before it caught up): it starts again from
     /// the room's state now.
     func reload(room name: String) {
-        guard let (reader, room) = links.withLockedValue({ links in links.reader.flatMap { reader in links.rooms[name].map { (reader, $0) } } })
-        else { return }
-        let logger = self.logger
+        guard let room = links.withLockedValue({ $0.rooms[name] }) else { return }
         logger.error("cluster: events were pruned before this node read them; reloading the room", metadata: ["room": "\(name)"])
-        Task {
-            do {
-                let state = try await PostgresDeadline.run("reloading a room") {
-                    try await ClusterRoomState.load(room: name, newest: RoomHistory.maxResume, on: reader, logger: logger)
-                }
-                room.eventLoop.execute { room.reload(from: state) }
-            } catch {
-                logger.warning("cluster: cannot reload a room", metadata: ["room": "\(name)", "error": "\(String(reflecting: error))"])
-            }
+        let restart: @Sendable (ClusterRoomState?) -> Void = { state in
+            if let state { room.eventLoop.execute { room.reload(from: state) } }
+        }
+        read("reloading a room", failure: "cluster: cannot reload a room", room: name, done: restart) { reader, logger in
+            try await ClusterRoomState.load(room: name, newest: RoomHistory.maxResume, on: reader, logger: logger)
         }
     }
 
