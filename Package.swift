@@ -39,10 +39,15 @@ let package = Package(
     ],
     targets: [
         .target(name: "OzProtocol", swiftSettings: strict),
+        // Resources/web (OzWebClient.js, the web chatroom) as Swift source, so one ozgate binary serves them (issue 16).
+        .target(name: "OzWebFiles", swiftSettings: strict, plugins: ["EmbedWebFiles"]),
+        .plugin(name: "EmbedWebFiles", capability: .buildTool(), dependencies: ["embed-web-files"]),
+        .executableTarget(name: "embed-web-files", swiftSettings: strict),
         .target(
             name: "OzGateway",
             dependencies: [
                 "OzProtocol",
+                "OzWebFiles",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

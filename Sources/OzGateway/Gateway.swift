@@ -99,12 +99,14 @@ public final class Gateway: Sendable {
             withServerUpgrade: (
                 upgraders: [upgrader],
                 completionHandler: { context in
-                    context.pipeline.removeHandler(name: HTTPRejectHandler.name, promise: nil)
+                    context.pipeline.removeHandler(name: HTTPRequestHandler.name, promise: nil)
                 }
             )
         )
-        try sync.addHandler(
-            HTTPRejectHandler(timeout: configuration.handshakeTimeout, secure: configuration.tls != nil), name: HTTPRejectHandler.name)
+        let requests = HTTPRequestHandler(
+            timeout: configuration.handshakeTimeout, secure: configuration.tls != nil, web: configuration.web, threadPool: core.threadPool,
+            logger: core.logger)
+        try sync.addHandler(requests, name: HTTPRequestHandler.name)
     }
 
     /// Ends every session with `CONNECTION_CLOSED` reason `shutdown`, waits for the sockets to close (bounded by the

@@ -37,6 +37,9 @@ public struct GatewayConfiguration: Sendable {
     public var history: GatewayHistory?
     /// Builds the rooms when they live elsewhere (a cluster node, OzCluster); nil: this process keeps them.
     package var roomProvider: (any RoomProvider)?
+    /// OzWebClient.js and the web chatroom, served over plain HTTP on the gateway's port; nil serves neither (every plain
+    /// HTTP request is answered `426 Upgrade Required`).
+    public var web: GatewayWeb?
     /// What the gateway counts for its operators (no-op unless made from a real factory, e.g. ozgate's `--metrics-port`).
     public var metrics = GatewayMetrics()
 
@@ -56,8 +59,10 @@ public struct GatewayConfiguration: Sendable {
         limits: GatewayLimits = .standard,
         threads: Int = System.coreCount,
         tls: GatewayTLS? = nil,
-        history: GatewayHistory? = nil
+        history: GatewayHistory? = nil,
+        web: GatewayWeb? = nil
     ) {
+        self.web = web
         self.history = history
         self.host = host
         self.port = port

@@ -44,12 +44,24 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Serve Prometheus metrics at /metrics and health at /healthz over HTTP on this port (0 picks a free one).")
     var metricsPort: Int?
     @Option(help: "Address for --metrics-port.") var metricsHost = "127.0.0.1"
+    @Option(
+        help: "Serve OzWebClient.js and the web chatroom at http(s)://HOST:PORT/: on or off (default: on; a config file's web = false turns it off).")
+    var web: WebSwitch?
+    @Option(help: "Serve the web files from this folder instead of the copy built in (while working on them; read on each request).")
+    var webDir: String?
 
     func validate() throws {
         if cluster != nil, store != nil {
             throw ValidationError("--cluster keeps history in PostgreSQL: give --cluster or --store, not both")
         }
         if let metricsPort, !(0...65535).contains(metricsPort) { throw ValidationError("--metrics-port must be 0–65535") }
+        if web == .off, webDir != nil { throw ValidationError("--web-dir serves the web files, which --web off turns off: give one of them") }
+        if let webDir {
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: webDir, isDirectory: &isFolder), isFolder.boolValue else {
+                throw ValidationError("--web-dir \(webDir): no such folder")
+            }
+        }
         if (tlsCert == nil) != (tlsKey == nil) {
             throw ValidationError("give both --tls-cert and --tls-key (to serve wss://), or neither (to serve ws://)")
         }
@@ -72,6 +84,7 @@ struct Serve: AsyncParsableCommand {
         var handshakeTimeout = TimeAmount.seconds(10)
         var clusterURL = cluster
         var clusterNodeID = nodeId
+        var webOn = web.map { $0 == .on } ?? true
         if let config {
             do {
                 let file = try GatewayConfigFile.load(path: config)
@@ -79,6 +92,7 @@ struct Serve: AsyncParsableCommand {
                 limits = file.limits
                 historySettings = file.history
                 if let seconds = file.handshakeTimeout { handshakeTimeout = .seconds(Int64(seconds)) }
+                if web == nil, webDir == nil, let fileWeb = file.web { webOn = fileWeb }
                 if let fileCluster = file.cluster {
                     if store != nil { throw ValidationError("\(config) has a [cluster]: --store cannot be given with it") }
                     clusterURL = clusterURL ?? fileCluster.url
@@ -138,14 +152,16 @@ struct Serve: AsyncParsableCommand {
             handshakeTimeout: handshakeTimeout, limits: limits, tls: tls, history: history)
         gatewayConfiguration.roomProvider = clusterNode
         gatewayConfiguration.metrics = metrics
+        if webOn { gatewayConfiguration.web = GatewayWeb(source: webDir.map { .directory($0) } ?? .builtIn) }
         let gateway = Gateway(configuration: gatewayConfiguration, logger: logger)
         let (host, tokenFile) = (host, tokenFile)
         let service = GatewayService(
             gateway: gateway,
-            onListening: { [tls, embeddedToken] port in
+            onListening: { [tls, embeddedToken, webOn] port in
                 let hostText = host.contains(":") ? "[\(host)]" : host
                 let url = "\(tls == nil ? "ws" : "wss")://\(hostText):\(port)/"
                 say("listening on \(url)")
+                if webOn { say("web chatroom on \(tls == nil ? "http" : "https")://\(hostText):\(port)/") }
                 if let tls {
                     logger.info("listening", metadata: ["url": "\(url)", "certificate_expires": "\(WireTimestamp.string(from: tls.notValidAfter))"])
                     if let warning = tls.validityWarning() { logger.warning("\(warning)") }
@@ -160,6 +176,11 @@ struct Serve: AsyncParsableCommand {
                         logger.warning("cannot write the token file", metadata: ["path": "\(tokenFile)", "error": "\(error)"])
                     }
                     say("lobby token: \(embeddedToken)")
+                    if webOn {
+                        // An invite link for a browser on this machine (the token is in the URL: share it like the token).
+                        let query = embeddedToken.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? embeddedToken
+                        say("web invite: \(tls == nil ? "http" : "https")://\(hostText):\(port)/?token=\(query)")
+                    }
                 }
             },
             onShuttingDown: { say("shutting down") })
@@ -232,6 +253,11 @@ extension Serve {
             throw ExitCode(69)
         }
     }
+}
+
+/// `--web on|off`.
+enum WebSwitch: String, ExpressibleByArgument, CaseIterable {
+    case on, off
 }
 
 /// Prints a line to standard output unbuffered, so a supervising process sees it at once. A standard output nobody

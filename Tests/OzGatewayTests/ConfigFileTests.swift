@@ -36,6 +36,13 @@ private func temporaryFile(_ bytes: [UInt8]) throws -> String {
 }
 
 @Suite struct ConfigFileValidTests {
+    /// `web = false` before the tables turns the web chatroom off; without the key it is left to the command line.
+    @Test func theWebKey() throws {
+        #expect(try parse(lineHeader).web == nil)
+        #expect(try parse("web = false\n" + lineHeader).web == false)
+        #expect(try parse("web = true # the default\n\n" + lineHeader).web == true)
+    }
+
     @Test func theDocumentedExample() throws {
         let text = """
             [[line]]
@@ -222,7 +229,9 @@ private func temporaryFile(_ bytes: [UInt8]) throws -> String {
     ]
 
     static let schemaCases: [ConfigErrorCase] = [
-        ConfigErrorCase("port = 8080\n" + lineHeader, line: 1, "unknown top-level key 'port'"),
+        ConfigErrorCase("port = 8080\n" + lineHeader, line: 1, "unknown top-level key 'port'; the only one is 'web'"),
+        ConfigErrorCase("web = \"off\"\n" + lineHeader, line: 1, "'web' must be true or false, not a string"),
+        ConfigErrorCase("web = 0\n" + lineHeader, line: 1, "'web' must be true or false, not an integer"),
         ConfigErrorCase(lineHeader + "[server]\nport = 1", line: 4, "unknown table [server]; allowed tables: [[line]], [[extension]]"),
         ConfigErrorCase(lineHeader + "[[room]]", line: 4, "unknown table [[room]]"),
         ConfigErrorCase("[line]\nname = \"a\"\ntoken = \"t\"", line: 1, "[line] must be written as an array of tables: [[line]]"),

@@ -63,10 +63,13 @@ public struct GatewayConfigFile: Sendable, Equatable {
     public var history: HistorySettings
     /// The `[cluster]` table: the PostgreSQL URL (`url`) and this node's name (`node_id`), when given.
     public var cluster: (url: String, nodeID: String?)?
+    /// The top-level `web` key: whether ozgate serves OzWebClient.js and the web chatroom (nil: not given, on).
+    public var web: Bool?
 
     public static func == (a: GatewayConfigFile, b: GatewayConfigFile) -> Bool {
         a.lines == b.lines && a.extensions == b.extensions && a.limits == b.limits && a.handshakeTimeout == b.handshakeTimeout
             && a.history == b.history && a.cluster?.url == b.cluster?.url && a.cluster?.nodeID == b.cluster?.nodeID
+            && a.web == b.web
     }
 
     /// Memberwise initializer.
@@ -104,8 +107,15 @@ private struct ConfigSchema {
     let file: String
 
     func check(_ document: TOMLDocument) throws(ConfigError) -> GatewayConfigFile {
-        if let entry = document.root.entries.first {
-            throw fail(entry.line, "unknown top-level key '\(entry.key)'; the file may only hold [[line]] and [[extension]] tables")
+        var web: Bool?
+        for entry in document.root.entries {
+            guard entry.key == "web" else {
+                throw fail(entry.line, "unknown top-level key '\(entry.key)'; the only one is 'web' (true or false), then the tables")
+            }
+            guard case .boolean(let on) = entry.value else {
+                throw fail(entry.line, "'web' must be true or false, not \(entry.value.typeDescription)")
+            }
+            web = on
         }
         var lines: [LineEntry] = []
         var extensions: [(entry: ExtensionEntry, refLine: Int)] = []
@@ -163,6 +173,7 @@ private struct ConfigSchema {
         var file = GatewayConfigFile(
             lines: lines, extensions: extensions.map(\.entry), limits: limits, handshakeTimeout: handshakeTimeout, history: history)
         file.cluster = cluster
+        file.web = web
         return file
     }
 
