@@ -1,7 +1,7 @@
 # The two commands of the README: `make run` and `make test`. Each installs what the machine lacks, then builds.
 SWIFT ?= swift
 
-.PHONY: run test deps build release bench conformance format fuzz fuzz-smoke
+.PHONY: run test deps build release bench conformance browser-test format fuzz fuzz-smoke
 
 deps:
 	@bash .ci/install-deps
@@ -29,12 +29,22 @@ test: deps
 	$(SWIFT) test --skip Cluster
 	$(SWIFT) test --filter Cluster
 	$(MAKE) conformance
+	$(MAKE) browser-test
 	$(MAKE) fuzz-smoke
 
 # The independent client (written from PROTOCOL.md alone) against a real ozgate.
 conformance:
 	$(SWIFT) build --product ozgate
 	python3 Tests/conformance/conformance.py --ozgate "$$($(SWIFT) build --show-bin-path)/ozgate"
+
+# OzWebClient.js and the web chatroom in Debian's chromium (headless, driven by Playwright): the seed's code examples
+# verbatim, the chatroom with ozchat --plain in one room. Needs port 7779 free (the examples connect to "localhost").
+# Saves a screenshot to .build/browser-test/.
+browser-test:
+	$(SWIFT) build --product ozgate
+	$(SWIFT) build --product ozchat
+	python3 Tests/browser/browser_test.py --ozgate "$$($(SWIFT) build --show-bin-path)/ozgate" \
+		--ozchat "$$($(SWIFT) build --show-bin-path)/ozchat" --out .build/browser-test
 
 # libFuzzer targets (fuzz/run): builds them and runs each for FUZZ_SECONDS (default 60).
 FUZZ_SECONDS ?= 60
