@@ -51,7 +51,8 @@
   let joined = false;       // whether these credentials were granted once: a later grant is a reconnect
   let arrivals = null;      // during a first grant's ONLINE reports: the members who were already there
   let historyLabel = '';    // the divider shown before stored messages
-  let statusDetail = '';
+  let statusDetail = [];    // the status line's detail: strings, and bdi elements around untrusted text
+  let statusReason = '';    // the reason of the last state, when it gave one
   let countdown = null;     // the interval that refreshes the retry countdown
   let lastFailure = null;   // { entry, reason, count }: repeated identical failures share one log line
   const members = new Map();  // phoneNumber → { info, item, name } (others; we are shown apart, first)
@@ -333,11 +334,13 @@
 
   // ---- Status line ------------------------------------------------------------------------------------------
 
+  /** detail: a string from the gateway or the user (shown in its own bidi isolate), or an array of parts. */
   function setStatus(word, detail) {
     currentState = word;
     ui.stateWord.textContent = word;
     ui.status.dataset.state = word;
-    statusDetail = detail || '';
+    statusReason = typeof detail === 'string' ? detail : '';
+    statusDetail = Array.isArray(detail) ? detail : (detail ? [isolated('', detail)] : []);
     ui.reconnect.hidden = !(credentials && (word === State.CONNECTION_FAILED || word === State.CONNECTION_CLOSED));
     clearInterval(countdown);
     countdown = OzWebClient.retryAt ? setInterval(refreshDetail, 250) : null;
@@ -349,7 +352,7 @@
     const at = OzWebClient.retryAt;
     if (!at) {
       const ended = currentState === State.CONNECTION_FAILED || currentState === State.CONNECTION_CLOSED;
-      return ended && statusDetail !== 'client' ? 'not retrying' : '';
+      return ended && statusReason !== 'client' ? 'not retrying' : '';
     }
     const seconds = Math.max(0, (at.getTime() - Date.now()) / 1000);
     return 'retrying in ' + (seconds < 10 ? seconds.toFixed(1) : Math.ceil(seconds)) + ' s';
@@ -357,11 +360,14 @@
 
   function refreshDetail() {
     const retry = retryText();
-    ui.stateDetail.textContent = [statusDetail, retry].filter(Boolean).join(' · ');
+    const parts = statusDetail.slice();
+    if (retry) parts.push(parts.length > 0 ? ' · ' + retry : retry);
+    ui.stateDetail.replaceChildren.apply(ui.stateDetail, parts);
   }
 
   // ---- The credentials form ---------------------------------------------------------------------------------
 
+  /** problem: a string of ours, or an array of parts (untrusted text in bdi elements). */
   function openCredentials(problem, focus) {
     const values = credentials || savedCredentials();
     if (!ui.dialog.open) {
@@ -371,7 +377,7 @@
       });
       ui.dialog.showModal();
     }
-    ui.formError.textContent = problem || '';
+    ui.formError.replaceChildren(...(Array.isArray(problem) ? problem : [problem || '']));
     const target = focus || (ui.fields.server.value ? (ui.fields.token.value ? ui.fields.nickname : ui.fields.token) : ui.fields.server);
     target.focus();
     target.select();
@@ -524,7 +530,7 @@
       document.title = room ? 'ozchat · ' + room : 'ozchat';
       showMe();
       const nickname = credentials.nickname || OzWebClient.phoneNumber;
-      setStatus(state, 'you are ' + nickname + ' (' + OzWebClient.phoneNumber + ')');
+      setStatus(state, ['you are ', isolated('', nickname), ' (' + OzWebClient.phoneNumber + ')']);
       notice('state granted', [state + ' · room ', isolated('', room), ' · you are ', isolated('', nickname),
         ' (' + OzWebClient.phoneNumber + ')']);
       lastFailure = null;
@@ -542,10 +548,10 @@
     logState(state, reason);
     if (state === State.ACCESS_DENIED) {
       remember('sessionStorage', KEYS.token, '');
-      openCredentials(state + ': ' + (reason || 'access denied') + '. Check the token (and the password of an extension).',
+      openCredentials([state + ': ', isolated('', reason || 'access denied'), '. Check the token (and the password of an extension).'],
         ui.fields.token);
     } else if (state === State.CONNECTION_FAILED && OzWebClient.retryAt === null) {
-      openCredentials(state + ': ' + (reason || 'cannot connect'));
+      openCredentials([state + ': ', isolated('', reason || 'cannot connect')]);
     }
   });
 
@@ -553,13 +559,15 @@
   function logState(state, reason) {
     const retry = retryText();
     const text = state + (reason ? ' · ' + reason : '');
+    // The reason comes from the gateway (or the network): in its own bidi isolate.
+    const parts = function () { return reason ? [state + ' · ', isolated('', reason)] : [state]; };
     if (state === State.CONNECTION_FAILED && lastFailure && lastFailure.text === text &&
         ui.log.lastElementChild === lastFailure.entry) {
       lastFailure.count += 1;
-      lastFailure.entry.querySelector('.body').textContent = text + ' (×' + lastFailure.count + ') · ' + retry;
+      lastFailure.entry.querySelector('.body').replaceChildren(...parts(), ' (×' + lastFailure.count + ') · ' + retry);
       return;
     }
-    const entry = notice('state', [text + (retry ? ' · ' + retry : '')]);
+    const entry = notice('state', parts().concat(retry ? [' · ' + retry] : []));
     lastFailure = state === State.CONNECTION_FAILED ? { entry: entry, text: text, count: 1 } : null;
   }
 

@@ -782,6 +782,9 @@ def access_denied_opens_the_form(ctx: Context) -> None:
     require(dialog.get_by_label("Server", exact=True).input_value() == f"localhost:{GATEWAY_PORT}",
             "the Server field does not default to the page's own host")
     require(dialog.get_by_label("Password", exact=True).input_value() == "", "the Password field is not empty")
+    problem = dialog.get_by_role("alert").text_content()
+    require(problem.startswith("ACCESS_DENIED: ") and "unknown token" in problem,
+            f"the form does not say why access was denied: {problem!r}")
     page.keyboard.press("Control+A")
     page.keyboard.type(LOBBY_TOKEN)
     page.keyboard.press("Enter")
@@ -990,6 +993,17 @@ def hostile_text_is_shown_as_text(ctx: Context) -> None:
     for name in ("log", "roster", "page"):
         scroll, client = found[name]
         require(scroll <= client, f"the {name} overflows horizontally: scrollWidth {scroll} > {client}")
+
+    # The page's own nickname comes from an invite link, which anyone can craft: in the status line it is isolated
+    # too, so a bidi override cannot reorder the number after it.
+    own = ctx.chatroom(HOSTILE_NICK).page
+    status = own.evaluate("""() => ({
+        text: document.getElementById('state-detail').textContent,
+        isolated: Array.from(document.querySelectorAll('#state-detail bdi'), e => e.textContent),
+    })""")
+    require(status["isolated"] == [HOSTILE_NICK], f"the status line does not isolate the nickname: {status}")
+    require(status["text"].startswith("you are " + HOSTILE_NICK + " ("), f"the status line shows {status['text']!r}")
+    require(own.evaluate("window.__pwned === undefined"), "a hostile nickname of our own ran script")
 
 
 @check
