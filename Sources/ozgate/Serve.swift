@@ -18,6 +18,8 @@ struct Serve: AsyncParsableCommand {
             With --config FILE, serves the lines and extensions in that TOML file. Without it, serves one line `lobby` \
             whose token is kept in the per-user file \(LocalGatewayFile.defaultPath()) (mode 0600), where a local ozchat finds it.
             With --tls-cert and --tls-key (PEM), serves wss:// on the port instead of ws://.
+            Unless --web off, also serves OzWebClient.js and the web chatroom over http:// (https:// with TLS) on the same \
+            port.
             Room messages are kept (OzWire v1.1 history) in --store: sqlite:PATH or memory. Without --store, the embedded \
             default keeps them in history.sqlite beside its token file; a --config file in its [history] table's store, \
             else in memory.

@@ -88,6 +88,13 @@ def require(condition: Any, message: str) -> None:
         raise CheckFailed(message)
 
 
+def free_port() -> int:
+    """A port free on 127.0.0.1 now (the kernel's pick)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def port_problem(port: int) -> str | None:
     """Why `port` cannot be used on loopback (IPv4 and, where there is one, IPv6: chromium tries both for
     "localhost"), or None when it is free."""
@@ -180,20 +187,26 @@ class Output:
 
 
 class Gateway:
-    """`ozgate serve` on 127.0.0.1:7779, in its own process group."""
+    """`ozgate serve` on 127.0.0.1 (port 7779 unless told), in its own process group; with `tls` (certificate and key
+    files) it serves wss:// and https://."""
 
-    def __init__(self, binary: str, config_path: str, web_dir: str | None) -> None:
+    def __init__(self, binary: str, config_path: str, web_dir: str | None, port: int = GATEWAY_PORT,
+                 tls: tuple[str, str] | None = None) -> None:
         self.binary = binary
         self.config_path = config_path
         self.web_dir = web_dir
+        self.port = port
+        self.tls = tls
         self.proc: subprocess.Popen[str] | None = None
         self.output = Output("ozgate")
 
     def start(self) -> None:
         command = [self.binary, "serve", "--config", self.config_path, "--host", "127.0.0.1",
-                   "--port", str(GATEWAY_PORT), "--store", "memory"]
+                   "--port", str(self.port), "--store", "memory"]
         if self.web_dir:
             command += ["--web-dir", self.web_dir]
+        if self.tls:
+            command += ["--tls-cert", self.tls[0], "--tls-key", self.tls[1]]
         self.output = Output("ozgate")
         self.proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, text=True, encoding="utf-8", errors="replace",
@@ -201,7 +214,7 @@ class Gateway:
         for stream, label in ((self.proc.stdout, ""), (self.proc.stderr, "[stderr] ")):
             threading.Thread(target=self.output.pump, args=(stream, label), daemon=True).start()
         deadline = time.monotonic() + STARTUP_TIMEOUT
-        while not self.output.matching(r"listening on ws://"):
+        while not self.output.matching(r"listening on wss?://"):
             if self.proc.poll() is not None:
                 raise CheckFailed(f"ozgate exited with status {self.proc.returncode} before listening; "
                                   f"output: {self.output.tail()}")
@@ -369,8 +382,9 @@ class Session:
     """One browser context with one page, and what went wrong in it: uncaught exceptions, and errors the library
     logs when a page callback throws. Every check fails on those."""
 
-    def __init__(self, browser: Browser, init_script: str | None = None) -> None:
-        self.context: BrowserContext = browser.new_context(viewport=VIEWPORT, locale="en-GB")
+    def __init__(self, browser: Browser, init_script: str | None = None, ignore_https_errors: bool = False) -> None:
+        self.context: BrowserContext = browser.new_context(viewport=VIEWPORT, locale="en-GB",
+                                                           ignore_https_errors=ignore_https_errors)
         if init_script:
             self.context.add_init_script(init_script)
         self.page: Page = self.context.new_page()
@@ -461,8 +475,8 @@ class Context:
         self.sessions: list[Session] = []
         self.clients: list[Ozchat] = []
 
-    def session(self, init_script: str | None = None) -> Session:
-        session = Session(self.browser, init_script)
+    def session(self, init_script: str | None = None, ignore_https_errors: bool = False) -> Session:
+        session = Session(self.browser, init_script, ignore_https_errors)
         self.sessions.append(session)
         return session
 
@@ -1004,6 +1018,33 @@ def hostile_text_is_shown_as_text(ctx: Context) -> None:
     require(status["isolated"] == [HOSTILE_NICK], f"the status line does not isolate the nickname: {status}")
     require(status["text"].startswith("you are " + HOSTILE_NICK + " ("), f"the status line shows {status['text']!r}")
     require(own.evaluate("window.__pwned === undefined"), "a hostile nickname of our own ran script")
+
+
+@check
+def https_page_uses_wss(ctx: Context) -> None:
+    """ozgate with a certificate serves the chatroom over https://, and the library, given the page's host without a
+    scheme, connects with wss:// (never ws://) and is granted. The certificate is self-signed, made with openssl for
+    this run; the browser context is told to accept it."""
+    folder = Path(ctx.home) / "tls"
+    folder.mkdir(exist_ok=True)
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    made = subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                           "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+                           "-keyout", str(key), "-out", str(cert)], capture_output=True, text=True, timeout=30)
+    require(made.returncode == 0, f"openssl could not make a certificate: {made.stderr.strip()}")
+    port = free_port()
+    secure = Gateway(ctx.args.ozgate, ctx.gateway.config_path, ctx.gateway.web_dir, port=port, tls=(str(cert), str(key)))
+    try:
+        secure.start()
+        session = ctx.session(ignore_https_errors=True)
+        sockets: list[str] = []
+        session.page.on("websocket", lambda ws: sockets.append(ws.url))
+        session.page.goto(f"https://localhost:{port}/?" + urllib.parse.urlencode({"token": LOBBY_TOKEN, "nick": "Secure"}))
+        wait_state(session.page, "ACCESS_GRANTED")
+        require(sockets and all(url.startswith(f"wss://localhost:{port}") for url in sockets),
+                f"the page's WebSockets were {sockets}, expected wss://localhost:{port}/")
+    finally:
+        secure.kill()
 
 
 @check
