@@ -31,6 +31,10 @@ enum TestGateway {
         _ body: (Gateway) async throws -> T
     ) async throws -> T {
         var configuration = GatewayConfiguration(port: 0, directory: directory)
+        // Not the 10 s default: on a loaded 2-core machine (the whole suite in parallel, processes paging in their
+        // binaries) a test's client has been seen to wait over 10 s between opening its socket and sending `connect`,
+        // and the deadline then closed it ("I/O on closed channel"). Tests of the deadline set their own.
+        configuration.handshakeTimeout = .seconds(60)
         configure(&configuration)
         var logger = Logger(label: "test-gateway")
         logger.logLevel = .critical
