@@ -162,8 +162,9 @@ struct Serve: AsyncParsableCommand {
             onListening: { [tls, embeddedToken, webOn] port in
                 let hostText = host.contains(":") ? "[\(host)]" : host
                 let url = "\(tls == nil ? "ws" : "wss")://\(hostText):\(port)/"
+                let page = "\(tls == nil ? "http" : "https")://\(hostText):\(port)/"
                 say("listening on \(url)")
-                if webOn { say("web chatroom on \(tls == nil ? "http" : "https")://\(hostText):\(port)/") }
+                if webOn { say("web chatroom on \(page)") }
                 if let tls {
                     logger.info("listening", metadata: ["url": "\(url)", "certificate_expires": "\(WireTimestamp.string(from: tls.notValidAfter))"])
                     if let warning = tls.validityWarning() { logger.warning("\(warning)") }
@@ -181,7 +182,7 @@ struct Serve: AsyncParsableCommand {
                     if webOn {
                         // An invite link for a browser on this machine (the token is in the URL: share it like the token).
                         let query = embeddedToken.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? embeddedToken
-                        say("web invite: \(tls == nil ? "http" : "https")://\(hostText):\(port)/?token=\(query)")
+                        say("web invite: \(page)?token=\(query)")
                     }
                 }
             },

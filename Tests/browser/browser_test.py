@@ -186,6 +186,16 @@ class Output:
         return " / ".join(lines) if lines else "(none)"
 
 
+def kill_group(proc: subprocess.Popen[str]) -> None:
+    """SIGKILLs a child started with start_new_session=True and everything in its process group, if it still runs."""
+    if proc.poll() is None:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        proc.wait(5)
+
+
 class Gateway:
     """`ozgate serve` on 127.0.0.1 (port 7779 unless told), in its own process group; with `tls` (certificate and key
     files) it serves wss:// and https://."""
@@ -234,12 +244,8 @@ class Gateway:
         require(status == 0, f"ozgate exited with status {status} after SIGTERM; output: {self.output.tail()}")
 
     def kill(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-            self.proc.wait(5)
+        if self.proc is not None:
+            kill_group(self.proc)
 
 
 class Ozchat:
@@ -274,12 +280,7 @@ class Ozchat:
             raise CheckFailed(f"ozchat {self.nick!r} did not exit after /quit") from None
 
     def kill(self) -> None:
-        if self.proc.poll() is None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-            self.proc.wait(5)
+        kill_group(self.proc)
 
 
 # --------------------------------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 import Crypto
+import Foundation
 import NIOCore
 
 /// One file of the web chatroom as served: its bytes, its media type and an entity tag for revalidation.
@@ -12,7 +13,7 @@ struct WebFile: Sendable {
         self.contentType = Self.contentType(of: name)
         self.bytes = bytes
         let digest = SHA256.hash(data: Array(bytes.readableBytesView))
-        self.etag = "\"" + digest.prefix(12).map { byte in String(byte, radix: 16).leftPadded(to: 2) }.joined() + "\""
+        self.etag = "\"" + digest.prefix(12).map { String(format: "%02x", $0) }.joined() + "\""
     }
 
     /// The media type for a file name's extension; text types say UTF-8 (the embedded files are UTF-8 text).
@@ -29,11 +30,5 @@ struct WebFile: Sendable {
         case "ico": return "image/x-icon"
         default: return "application/octet-stream"
         }
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(to width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }
